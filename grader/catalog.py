@@ -1,0 +1,76 @@
+"""The exercises of the kit, read from ``exercises.toml``: who knows a name finds everything."""
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+CATALOG_PATH = Path(__file__).parent / "exercises.toml"
+KIT_MAX_SCORE = 100
+"""What all exercises together are worth once the whole course is in the kit."""
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise: a folder of student code, its checks and their points."""
+
+    name: str
+    """Folder name under ``exercises/`` and ``solutions/``, e.g. ``"ex01_activations"``."""
+    module: str
+    """The student's module in that folder, without ``.py``."""
+    title: str
+    """Short human title."""
+    points: dict[str, int]
+    """Points of each check, by check name (``test_<check>`` in ``grader/checks/<name>.py``)."""
+    timeout: float = 10.0
+    """Seconds one call into the student's code may take before it is stopped."""
+
+    @property
+    def filename(self) -> str:
+        return f"{self.module}.py"
+
+    @property
+    def relative_path(self) -> str:
+        """Where the student's file sits in a submission: ``ex01_activations/activations.py``."""
+        return f"{self.name}/{self.filename}"
+
+    @property
+    def max_score(self) -> int:
+        return sum(self.points.values())
+
+    @property
+    def check_module(self) -> str:
+        return f"grader.checks.{self.name}"
+
+
+@cache
+def exercises() -> tuple[Exercise, ...]:
+    """All exercises, in course order."""
+    with CATALOG_PATH.open("rb") as f:
+        table = tomllib.load(f)
+    return tuple(
+        Exercise(
+            name=name,
+            module=entry["module"],
+            title=entry["title"],
+            points=dict(entry["points"]),
+            timeout=float(entry.get("timeout", 10.0)),
+        )
+        for name, entry in table.items()
+    )
+
+
+def exercise(name: str) -> Exercise:
+    for candidate in exercises():
+        if candidate.name == name:
+            return candidate
+    known = ", ".join(e.name for e in exercises())
+    raise KeyError(f"no exercise named {name!r}; the exercises are {known}")
+
+
+def exercise_for_file(path: Path) -> Exercise | None:
+    """The exercise whose student file ``path`` is (``<name>/<module>.py``), if any."""
+    for candidate in exercises():
+        if path.name == candidate.filename and path.parent.name == candidate.name:
+            return candidate
+    return None

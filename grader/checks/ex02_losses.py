@@ -1,0 +1,119 @@
+"""Checks of ex02_losses: each loss against ``keras.losses``'s recorded per-sample values."""
+
+import numpy as np
+
+from grader.cases import Case, cases_for
+from grader.feedback import Mistake, Tolerance, gives, not_finite
+from grader.student import Student
+
+EXERCISE = "ex02_losses"
+PER_SAMPLE = "one loss per sample: y_pred.shape[:-1]"
+EPSILON = 1e-7
+
+
+def _tolerance(case: Case) -> Tolerance:
+    """The dtype's tolerance, with 1e-6 absolute: Keras's sparse crossentropy renormalises the
+    clipped probabilities, which moves a loss near 0 by about EPSILON."""
+    base = Tolerance.for_dtype(case["expected"].dtype)
+    return Tolerance(rtol=base.rtol, atol=max(base.atol, 10 * EPSILON))
+
+
+def _bce(y_true: np.ndarray, y_pred: np.ndarray, reduce=np.mean) -> np.ndarray:
+    p = np.clip(y_pred, EPSILON, 1 - EPSILON)
+    return reduce(-(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)), axis=-1)
+
+
+def _cce(y_true: np.ndarray, y_pred: np.ndarray, reduce=np.sum) -> np.ndarray:
+    return -reduce(y_true * np.log(np.clip(y_pred, EPSILON, 1 - EPSILON)), axis=-1)
+
+
+def _reduced(case: Case) -> Mistake:
+    return Mistake(
+        "loss_reduced_to_scalar",
+        lambda received: received.shape == () and case["expected"].shape != (),
+    )
+
+
+def _check_all(student: Student, check: str, mistakes_for) -> None:
+    for case in cases_for(EXERCISE, check):
+        student.check_case(
+            case,
+            ["y_true", "y_pred"],
+            source=f"keras.losses.{case.function}",
+            mistakes=[_reduced(case), *mistakes_for(case)],
+            shape_rule=PER_SAMPLE,
+            tolerance=_tolerance(case),
+        )
+
+
+def _as_float(case: Case) -> tuple[np.ndarray, np.ndarray]:
+    return case["y_true"].astype(float), case["y_pred"].astype(float)
+
+
+def test_binary_crossentropy(student: Student) -> None:
+    def mistakes(case: Case) -> list[Mistake]:
+        t, p = _as_float(case)
+        return [
+            gives("sum_instead_of_mean", lambda: _bce(t, p, np.sum)),
+            gives("arguments_swapped", lambda: _bce(p, t)),
+        ]
+
+    _check_all(student, "binary_crossentropy", mistakes)
+
+
+def test_categorical_crossentropy(student: Student) -> None:
+    def mistakes(case: Case) -> list[Mistake]:
+        t, p = _as_float(case)
+        return [
+            gives("mean_instead_of_sum", lambda: _cce(t, p, np.mean)),
+            gives("arguments_swapped", lambda: _cce(p, t)),
+        ]
+
+    _check_all(student, "categorical_crossentropy", mistakes)
+
+
+def test_sparse_categorical_crossentropy(student: Student) -> None:
+    def mistakes(case: Case) -> list[Mistake]:
+        labels, p = case["y_true"], case["y_pred"].astype(float)
+        rows = p.reshape(-1, p.shape[-1])
+        return [
+            Mistake("sparse_indexing", lambda received: received.shape != case["expected"].shape),
+            gives("sparse_indexing", lambda: -np.log(np.clip(rows[labels], EPSILON, 1))[..., 0]),
+            gives("sparse_indexing", lambda: -np.log(np.clip(p[..., 0], EPSILON, 1))),
+        ]
+
+    _check_all(student, "sparse_categorical_crossentropy", mistakes)
+
+
+def test_mean_squared_error(student: Student) -> None:
+    def mistakes(case: Case) -> list[Mistake]:
+        t, p = _as_float(case)
+        return [gives("sum_instead_of_mean", lambda: np.sum((t - p) ** 2, axis=-1))]
+
+    _check_all(student, "mean_squared_error", mistakes)
+
+
+def test_crossentropy_clipping(student: Student) -> None:
+    def mistakes(case: Case) -> list[Mistake]:
+        return [
+            not_finite("no_clipping"),
+            Mistake(
+                "clip_epsilon",
+                lambda received: (
+                    bool(np.all(np.isfinite(received)))
+                    and bool(np.any(received > case["expected"] + 1))
+                ),
+            ),
+        ]
+
+    _check_all(student, "crossentropy_clipping", mistakes)
+
+
+def test_inputs_unmodified(student: Student) -> None:
+    cases = [
+        *cases_for(EXERCISE, "crossentropy_clipping"),
+        cases_for(EXERCISE, "mean_squared_error")[0],
+    ]
+    student.expect_inputs_untouched(
+        [(c.function, (c["y_true"].copy(), c["y_pred"].copy()), {}) for c in cases]
+    )

@@ -1,0 +1,273 @@
+"""Verdicts and the words that explain them: mine versus gold, the worst element, the mistake.
+
+A check fails by raising ``Verdict`` with a message built here. Every message says what was
+called with what input, the expected and the received value at the worst element, the
+error and the tolerance, and, when the received values match a known mistake, its name
+and a hint. The sentences themselves live in ``messages/<lang>.toml``.
+"""
+
+import os
+import tomllib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from grader.plain_data import Foreign
+from grader.submission import Answer
+
+MESSAGES_DIR = Path(__file__).parent / "messages"
+STATUSES = ("passed", "failed", "error", "timeout", "not_attempted")
+
+
+def language() -> str:
+    """``GRADER_LANG`` if a messages file exists for it, else English."""
+    lang = os.environ.get("GRADER_LANG", "en")
+    return lang if (MESSAGES_DIR / f"{lang}.toml").exists() else "en"
+
+
+@cache
+def _messages(lang: str) -> dict[str, Any]:
+    with (MESSAGES_DIR / f"{lang}.toml").open("rb") as f:
+        return tomllib.load(f)
+
+
+def say(key: str, **fields: Any) -> str:
+    """The sentence ``key`` (dotted, e.g. ``"status.timeout"``) with its fields filled in."""
+    node: Any = _messages(language())
+    for part in key.split("."):
+        node = node[part]
+    return str(node).format(**fields)
+
+
+class Verdict(pytest.fail.Exception):
+    """A check's failure, with its status and the message the student reads."""
+
+    def __init__(self, message: str, status: str = "failed"):
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r}")
+        super().__init__(msg=message, pytrace=False)
+        self.status = status
+        self.message = message
+
+
+# pytest's own outcome exceptions do this too: the short summary then reads
+# "Verdict: softmax(x) is wrong ..." instead of naming this module.
+Verdict.__module__ = "builtins"
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """Passes when ``|received - expected| <= atol + rtol * |expected|`` element-wise."""
+
+    rtol: float
+    atol: float
+
+    @classmethod
+    def for_dtype(cls, dtype: np.dtype) -> "Tolerance":
+        """float64 results are held to 1e-7 relative, float32 ones to 1e-5."""
+        if np.dtype(dtype) == np.float64:
+            return cls(rtol=1e-7, atol=1e-10)
+        return cls(rtol=1e-5, atol=1e-6)
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A known wrong answer: ``matches(received)`` says whether the student made it."""
+
+    id: str
+    matches: Callable[[np.ndarray], bool]
+    fields: dict[str, Any] = field(default_factory=dict)
+
+    def explain(self) -> str:
+        name = say(f"mistake.{self.id}.name", **self.fields)
+        hint = say(f"mistake.{self.id}.hint", **self.fields)
+        return say("compare.mistake", name=name, hint=hint)
+
+
+def gives(
+    mistake_id: str, wrong: Any, tolerance: Tolerance | None = None, **fields: Any
+) -> Mistake:
+    """The mistake whose answer is the array ``wrong`` (or whatever ``wrong()`` computes)."""
+
+    def matches(received: np.ndarray) -> bool:
+        try:
+            with np.errstate(all="ignore"):
+                value = np.asarray(wrong() if callable(wrong) else wrong, dtype=np.float64)
+        except Exception:
+            return False
+        tol = tolerance or Tolerance(rtol=1e-5, atol=1e-8)
+        return value.shape == received.shape and bool(
+            np.allclose(received, value, rtol=tol.rtol, atol=tol.atol, equal_nan=True)
+        )
+
+    return Mistake(mistake_id, matches, fields)
+
+
+def not_finite(mistake_id: str) -> Mistake:
+    """The mistake that shows as inf or nan where the right answer is finite."""
+    return Mistake(mistake_id, lambda received: not bool(np.all(np.isfinite(received))))
+
+
+def describe(value: Any) -> str:
+    """An input or value in a few words: small arrays in full, large ones by shape."""
+    if isinstance(value, np.ndarray):
+        if value.ndim == 0:
+            return f"{value.item()!r} ({value.dtype})"
+        if value.size <= 8:
+            return f"{np.array2string(value, precision=6, separator=', ')} ({value.dtype})"
+        return f"{value.dtype} array of shape {value.shape}"
+    if isinstance(value, Foreign):
+        return f"a {value.type_name} object"
+    if isinstance(value, list):
+        return f"a list of {len(value)} items"
+    return f"{type(value).__name__} {value!r}"
+
+
+def _status_message(answer: Answer, call: str, file: str, timeout: float) -> tuple[str, str]:
+    error = answer.error
+    assert error is not None
+    fields = {
+        "call": call,
+        "file": file,
+        "type": error.type,
+        "message": error.message,
+        "name": call.split("(")[0],
+        "seconds": timeout,
+    }
+    status = {"not_attempted": "not_attempted", "timeout": "timeout"}.get(error.kind, "error")
+    key = {
+        "missing": "status.missing",
+        "import": "status.import",
+        "timeout": "status.timeout",
+        "crashed": "status.crashed",
+        "not_attempted": "status.not_attempted",
+    }.get(error.kind, "status.exception")
+    lines = [say(key, **fields)]
+    if error.where and error.kind != "not_attempted":
+        lines.append(f"  at {error.where}")
+    if "broadcast" in error.message:
+        lines.append(say("status.broadcast_hint"))
+    return status, "\n".join(lines)
+
+
+def value_of(answer: Answer, call: str, *, file: str, timeout: float) -> Any:
+    """The answer's value, or the Verdict that says why there is none."""
+    if answer.error is not None:
+        status, message = _status_message(answer, call, file, timeout)
+        if answer.printed.strip():
+            message += "\n" + say("status.printed", text=answer.printed.rstrip())
+        raise Verdict(message, status)
+    return answer.value
+
+
+def as_float_array(
+    value: Any,
+    call: str,
+    expected_shape: tuple[int, ...],
+    why: str,
+    mistakes: Sequence[Mistake] = (),
+) -> np.ndarray:
+    """The value as a float array of the expected shape, or the Verdict that names the problem.
+
+    A NumPy or Python float is accepted where a 0-d result is expected: NumPy's own functions
+    return those for 0-d inputs.
+    """
+    if value is None:
+        raise Verdict(say("shape.none", call=call))
+    scalar = isinstance(value, float | np.floating) and expected_shape == ()
+    if not isinstance(value, np.ndarray) and not scalar:
+        raise Verdict(say("shape.wrong_type", call=call, received=describe(value)))
+    array = np.asarray(value)
+    if array.dtype.kind != "f":
+        raise Verdict(say("shape.not_float", call=call, dtype=array.dtype))
+    if array.shape != expected_shape:
+        lines = [
+            say(
+                "shape.wrong_shape",
+                call=call,
+                received=array.shape,
+                expected=expected_shape,
+                why=why,
+            )
+        ]
+        lines += _first_mistake(array, mistakes)
+        raise Verdict("\n".join(lines))
+    return array
+
+
+def _first_mistake(received: np.ndarray, mistakes: Sequence[Mistake]) -> list[str]:
+    """The explanation of the first known mistake the received values match, if any."""
+    received64 = np.asarray(received, dtype=np.float64)
+    for mistake in mistakes:
+        if mistake.matches(received64):
+            return [mistake.explain()]
+    return []
+
+
+def _inputs_at(inputs: dict[str, np.ndarray], index: tuple[int, ...]) -> str:
+    """The inputs that line up with the output at ``index`` (same leading shape)."""
+    shown = [
+        f"{name}{list(index)} = {describe(np.asarray(array[index]))}"
+        for name, array in inputs.items()
+        if index
+        and array.ndim >= len(index)
+        and all(i < n for i, n in zip(index, array.shape, strict=False))
+    ]
+    return f" ({'; '.join(shown)})" if shown else ""
+
+
+def check_close(
+    received: np.ndarray,
+    expected: np.ndarray,
+    *,
+    call: str,
+    case: str,
+    source: str,
+    inputs: dict[str, np.ndarray],
+    tolerance: Tolerance,
+    mistakes: Sequence[Mistake] = (),
+    where: str = "",
+) -> None:
+    """Raise a Verdict unless ``received`` is within tolerance of ``expected`` everywhere."""
+    received64 = np.asarray(received, dtype=np.float64)
+    expected64 = np.asarray(expected, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        error = np.abs(received64 - expected64)
+        bound = tolerance.atol + tolerance.rtol * np.abs(expected64)
+        excess = np.where(np.isfinite(error), error / bound, np.inf)
+    if bool(np.all(excess <= 1)):
+        return
+    index = tuple(int(i) for i in np.unravel_index(int(np.argmax(excess)), excess.shape))
+    gold, mine = expected64[index], received64[index]
+    lines = [say("compare.heading", call=call, case=case)]
+    lines.append(
+        say(
+            "compare.inputs",
+            inputs="; ".join(f"{name} = {describe(value)}" for name, value in inputs.items()),
+        )
+    )
+    if where:
+        lines.append(where)
+    at = _inputs_at(inputs, index) if index else ""
+    lines.append(say("compare.worst", index=list(index) if index else "(the only one)", at=at))
+    lines.append(say("compare.expected", source=source, value=f"{gold:.10g}"))
+    lines.append(say("compare.received", value=f"{mine:.10g}"))
+    if np.isfinite(mine):
+        lines.append(
+            say(
+                "compare.error",
+                error=float(error[index]),
+                atol=tolerance.atol,
+                rtol=tolerance.rtol,
+                bound=float(bound[index]),
+            )
+        )
+    else:
+        lines.append(say("compare.nonfinite", value=mine, expected=f"{gold:.10g}"))
+    lines += _first_mistake(received64, mistakes)
+    raise Verdict("\n".join(lines))

@@ -1,0 +1,109 @@
+"""What a check holds: the student's code for one exercise, reached through plain data.
+
+``Student`` turns every way a call can go wrong (not attempted, an exception, a timeout, a
+crash, a missing function) into a ``Verdict`` with the right status, so a check only
+states what it expects.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from grader.cases import Case
+from grader.catalog import Exercise
+from grader.feedback import Mistake, Tolerance, Verdict, as_float_array, check_close, say, value_of
+from grader.submission import Answer, Handle, Submission
+
+
+def call_text(function: str, args: Sequence[str], kwargs: dict[str, Any]) -> str:
+    """``softmax(x, axis=0)``: how a call reads in feedback."""
+    words = [*args, *(f"{k}={v!r}" for k, v in kwargs.items())]
+    return f"{function}({', '.join(words)})"
+
+
+class Student:
+    """The student's module of one exercise, as the checks see it."""
+
+    def __init__(self, exercise: Exercise, submission: Submission):
+        self.exercise = exercise
+        self.submission = submission
+
+    def _settle(self, answer: Answer, call: str) -> Answer:
+        value_of(answer, call, file=self.exercise.filename, timeout=self.submission.timeout)
+        return answer
+
+    def call(self, function: str, *args: Any, text: str | None = None, **kwargs: Any) -> Answer:
+        """Call ``function``; a Verdict if it gives no value."""
+        text = text or call_text(function, [describe_arg(a) for a in args], kwargs)
+        return self._settle(self.submission.call(function, *args, **kwargs), text)
+
+    def create(self, class_name: str, **kwargs: Any) -> Handle:
+        text = call_text(class_name, [], kwargs)
+        answer = self._settle(self.submission.create(class_name, **kwargs), text)
+        return answer.value
+
+    def call_method(self, handle: Handle, method: str, *args: Any, text: str) -> Answer:
+        return self._settle(self.submission.call_method(handle, method, *args), text)
+
+    def attribute(self, handle: Handle, name: str) -> Any:
+        text = f"{handle.type_name}.{name}"
+        return self._settle(self.submission.attribute(handle, name), text).value
+
+    def check_case(
+        self,
+        case: Case,
+        args: Sequence[str],
+        *,
+        source: str,
+        mistakes: Sequence[Mistake] = (),
+        tolerance: Tolerance | None = None,
+        shape_rule: str = "the input's shape",
+    ) -> np.ndarray:
+        """Call ``case.function`` on the case's arrays named ``args`` and its kwargs, and
+        compare with ``case["expected"]``; returns the received array."""
+        expected = case["expected"]
+        text = call_text(case.function, args, case.kwargs)
+        answer = self.call(case.function, *(case[a] for a in args), text=text, **case.kwargs)
+        received = as_float_array(answer.value, text, expected.shape, shape_rule, mistakes)
+        check_close(
+            received,
+            expected,
+            call=text,
+            case=case.description,
+            source=source,
+            inputs={a: case[a] for a in args},
+            mistakes=mistakes,
+            tolerance=tolerance or Tolerance.for_dtype(expected.dtype),
+        )
+        return received
+
+    def expect_inputs_untouched(self, calls: Sequence[tuple[str, tuple[Any, ...], dict]]) -> None:
+        """Every ``(function, args, kwargs)`` leaves its inputs as they were.
+
+        Checked once every function has been written: a function still to do makes the
+        whole check 'not attempted'.
+        """
+        to_do = []
+        for function, args, kwargs in calls:
+            answer = self.submission.call(function, *args, **kwargs)
+            if answer.error is not None and answer.error.kind == "not_attempted":
+                to_do.append(function)
+                continue
+            text = call_text(function, [describe_arg(a) for a in args], kwargs)
+            self._settle(answer, text)
+            if answer.modified:
+                raise Verdict(say("compare.modified", call=text, which=", ".join(answer.modified)))
+        if to_do:
+            raise Verdict(
+                say("status.not_attempted", call=", ".join(to_do), file=self.exercise.filename),
+                "not_attempted",
+            )
+
+
+def describe_arg(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return f"<{value.dtype} array {value.shape}>"
+    if isinstance(value, list):
+        return f"<list of {len(value)} arrays>"
+    return repr(value)

@@ -1,0 +1,235 @@
+"""The judge's handle on one student file, whose code runs in a child process.
+
+``Submission(path).call("softmax", x, axis=0)`` sends plain data to a
+``grader.student_process`` child and returns an ``Answer`` rebuilt from plain data. A call
+that runs past the time limit or kills its process ends in an ``Answer`` with an error;
+the next call starts a fresh child.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader.plain_data import ProtocolError, read_message, write_message
+
+PRINTED_LIMIT = 4000
+"""Characters of the student's printed output kept per call."""
+
+
+@dataclass(frozen=True)
+class StudentError:
+    """Why a call into the student's code gave no value."""
+
+    kind: str
+    """``not_attempted``, ``exception``, ``missing``, ``import``, ``timeout`` or ``crashed``."""
+    type: str = ""
+    """The exception's class name, e.g. ``ValueError``."""
+    message: str = ""
+    where: str = ""
+    """The student's line that raised: ``activations.py, line 12, in softmax: ...``."""
+
+
+@dataclass(frozen=True)
+class Handle:
+    """An object that lives in the student's process, e.g. an optimizer."""
+
+    id: int
+    type_name: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What one call gave back: a plain value or an error, and its side effects."""
+
+    value: Any = None
+    error: StudentError | None = None
+    modified: list[str] = field(default_factory=list)
+    """Input arrays the call changed in place, e.g. ``["argument 1"]`` or ``["argument 1[0]"]``."""
+    printed: str = ""
+
+
+class Submission:
+    """One student module in its own process; every value crossing back is plain data."""
+
+    def __init__(self, student_file: Path, *, timeout: float = 10.0):
+        self.student_file = Path(student_file).resolve()
+        self.timeout = timeout
+        self._process: subprocess.Popen[bytes] | None = None
+        self._output: Any = None
+        self._import_error: StudentError | None = None
+        self._workdir: tempfile.TemporaryDirectory[str] | None = None
+
+    def _start(self) -> None:
+        self.close()  # a child that timed out or crashed leaves its files behind
+        # The output file and the folder live as long as the child: closed in close().
+        self._output = tempfile.TemporaryFile()  # noqa: SIM115
+        self._workdir = tempfile.TemporaryDirectory(prefix="grader-student-")
+        workdir = self._workdir.name
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "grader.student_process", str(self.student_file)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._output,
+            cwd=workdir,
+            env=_child_environment(workdir),
+            start_new_session=os.name == "posix",
+        )
+        reply = self._exchange(None)
+        if isinstance(reply, StudentError):
+            self._import_error = reply
+        elif not reply.get("ready"):
+            self._import_error = StudentError("import", **_error_fields(reply.get("error")))
+            self.close()
+
+    def _exchange(self, request: dict[str, Any] | None) -> dict[str, Any] | StudentError:
+        """Send a request (or nothing, to read the greeting) and wait for the reply."""
+        process = self._process
+        assert process is not None and process.stdin is not None and process.stdout is not None
+        timed_out = threading.Event()
+
+        def stop() -> None:
+            timed_out.set()
+            self._kill()
+
+        timer = threading.Timer(self.timeout, stop)
+        timer.start()
+        try:
+            if request is not None:
+                write_message(process.stdin, request)
+            return read_message(process.stdout)
+        except (EOFError, OSError, ProtocolError) as error:
+            if timed_out.is_set():
+                return StudentError("timeout", message=f"no answer within {self.timeout:g} s")
+            self._kill()
+            code = process.wait()
+            return StudentError("crashed", message=_ended(code, error))
+        finally:
+            timer.cancel()
+
+    def _request(self, request: dict[str, Any]) -> Answer:
+        if self._process is None or self._process.poll() is not None:
+            if self._import_error is None:
+                self._start()
+            if self._import_error is not None:
+                return Answer(error=self._import_error)
+        mark = self._output.seek(0, os.SEEK_END)
+        reply = self._exchange(request)
+        printed = self._printed_since(mark)
+        if isinstance(reply, StudentError):
+            self._process = None
+            return Answer(error=reply, printed=printed)
+        if not reply.get("ok"):
+            fields = reply.get("error") or {}
+            kind = (
+                "not_attempted"
+                if fields.get("not_attempted")
+                else "missing"
+                if fields.get("missing")
+                else "exception"
+            )
+            return Answer(error=StudentError(kind, **_error_fields(fields)), printed=printed)
+        value = reply.get("value")
+        if request["op"] == "new" and isinstance(value, dict):
+            value = Handle(int(value["handle"]), str(value["type"]))
+        modified = [str(m) for m in reply.get("modified") or []]
+        return Answer(value=value, modified=modified, printed=printed)
+
+    def _printed_since(self, mark: int) -> str:
+        self._output.seek(mark)
+        text = self._output.read(PRINTED_LIMIT + 1).decode("utf-8", "replace")
+        return text if len(text) <= PRINTED_LIMIT else text[:PRINTED_LIMIT] + "\n[... cut]"
+
+    def call(self, function: str, *args: Any, **kwargs: Any) -> Answer:
+        """``module.function(*args, **kwargs)`` in the student's process."""
+        return self._request(
+            {"op": "call", "handle": None, "name": function, "args": list(args), "kwargs": kwargs}
+        )
+
+    def create(self, class_name: str, **kwargs: Any) -> Answer:
+        """``module.ClassName(**kwargs)``; the answer's value is a ``Handle``."""
+        return self._request(
+            {"op": "new", "handle": None, "name": class_name, "args": [], "kwargs": kwargs}
+        )
+
+    def call_method(self, handle: Handle, method: str, *args: Any, **kwargs: Any) -> Answer:
+        return self._request(
+            {
+                "op": "call",
+                "handle": handle.id,
+                "name": method,
+                "args": list(args),
+                "kwargs": kwargs,
+            }
+        )
+
+    def attribute(self, handle: Handle, name: str) -> Answer:
+        return self._request({"op": "getattr", "handle": handle.id, "name": name})
+
+    def _kill(self) -> None:
+        process = self._process
+        if process is None or process.poll() is not None:
+            return
+        try:
+            if os.name == "posix":
+                os.killpg(process.pid, signal.SIGKILL)
+            else:
+                process.kill()
+        except (ProcessLookupError, PermissionError):
+            process.kill()
+
+    def close(self) -> None:
+        """Stop the child and everything it started."""
+        process = self._process
+        if process is not None:
+            self._kill()
+            process.wait()
+            for stream in (process.stdin, process.stdout):
+                if stream is not None:
+                    stream.close()
+        if self._output is not None:
+            self._output.close()
+            self._output = None
+        if self._workdir is not None:
+            self._workdir.cleanup()
+            self._workdir = None
+        self._process = None
+
+
+def _child_environment(workdir: str) -> dict[str, str]:
+    """A small environment: no secrets of the grader's, one thread per numeric library."""
+    keep = ("PATH", "SYSTEMROOT", "LANG", "LC_ALL", "VIRTUAL_ENV", "PYTHONPATH")
+    env = {k: os.environ[k] for k in keep if k in os.environ}
+    env.update(
+        HOME=workdir,
+        TMPDIR=workdir,
+        PYTHONHASHSEED="0",
+        PYTHONDONTWRITEBYTECODE="1",
+        OMP_NUM_THREADS="1",
+        OPENBLAS_NUM_THREADS="1",
+        MKL_NUM_THREADS="1",
+        TF_CPP_MIN_LOG_LEVEL="3",
+    )
+    return env
+
+
+def _ended(code: int, error: BaseException) -> str:
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"the process running your code was killed by {name}"
+    if isinstance(error, ProtocolError):
+        return f"the process running your code sent an unreadable answer ({error})"
+    return f"the process running your code ended with exit code {code} before answering"
+
+
+def _error_fields(fields: Any) -> dict[str, str]:
+    fields = fields if isinstance(fields, dict) else {}
+    return {key: str(fields.get(key, "")) for key in ("type", "message", "where")}

@@ -1,0 +1,185 @@
+"""Gradient-descent optimizers in NumPy, with tf.keras's update rules and defaults.
+
+Every optimizer has the same shape:
+
+- ``__init__`` stores the hyper-parameters and sets ``iterations = 0``;
+- ``step(params, grads)`` takes a list of parameter arrays and the list of their gradients
+  (same length, same shapes, shapes may differ between parameters), returns the list of
+  updated parameter arrays, and adds 1 to ``iterations``. It never modifies its inputs.
+  State (velocity, accumulators, moments) is kept per parameter, by position in the list,
+  and created on the first call.
+"""
+
+import numpy as np
+
+
+class SGD:
+    """Stochastic gradient descent, with optional momentum, like ``keras.optimizers.SGD``.
+
+    ```
+    momentum == 0:   w = w - learning_rate * g
+    momentum > 0:    m = momentum * m - learning_rate * g        (m starts at 0)
+                     w = w + m
+    nesterov=True:   w = w + momentum * m - learning_rate * g    (with the new m)
+    ```
+    The notes' "momentum optimizer" is ``SGD(momentum=0.9)``; the textbook form
+    ``v = momentum * v + learning_rate * g; w = w - v`` is the same rule with ``v = -m``.
+
+    Args:
+        learning_rate: step size. Defaults to 0.01.
+        momentum: how much of the previous step to keep, in [0, 1). Defaults to 0.0.
+        nesterov: use Nesterov momentum. Defaults to False.
+    """
+
+    def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False):
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.iterations = 0
+        self._velocities: list[np.ndarray] | None = None
+
+    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> list[np.ndarray]:
+        if self._velocities is None:
+            self._velocities = [np.zeros_like(w) for w in params]
+        self.iterations += 1
+        if self.momentum == 0:
+            return [w - self.learning_rate * g for w, g in zip(params, grads, strict=True)]
+        new_params = []
+        for i, (w, g) in enumerate(zip(params, grads, strict=True)):
+            m = self.momentum * self._velocities[i] - self.learning_rate * g
+            self._velocities[i] = m
+            if self.nesterov:
+                new_params.append(w + self.momentum * m - self.learning_rate * g)
+            else:
+                new_params.append(w + m)
+        return new_params
+
+
+class Adagrad:
+    """Adagrad, like ``keras.optimizers.Adagrad``.
+
+    ```
+    acc = acc + g**2                                   (acc starts at initial_accumulator_value)
+    w = w - learning_rate * g / sqrt(acc + epsilon)
+    ```
+    Writing ``sqrt(acc) + epsilon`` instead is accepted: it differs by far less than the
+    checks' tolerance. Starting ``acc`` at zero is not: Keras starts it at 0.1.
+
+    Args:
+        learning_rate: step size. Defaults to 0.001.
+        initial_accumulator_value: starting value of ``acc``. Defaults to 0.1.
+        epsilon: small constant for numerical stability. Defaults to 1e-7.
+    """
+
+    def __init__(
+        self,
+        learning_rate: float = 0.001,
+        initial_accumulator_value: float = 0.1,
+        epsilon: float = 1e-7,
+    ):
+        self.learning_rate = learning_rate
+        self.initial_accumulator_value = initial_accumulator_value
+        self.epsilon = epsilon
+        self.iterations = 0
+        self._accumulators: list[np.ndarray] | None = None
+
+    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> list[np.ndarray]:
+        if self._accumulators is None:
+            self._accumulators = [np.full_like(w, self.initial_accumulator_value) for w in params]
+        self.iterations += 1
+        new_params = []
+        for i, (w, g) in enumerate(zip(params, grads, strict=True)):
+            self._accumulators[i] = self._accumulators[i] + g**2
+            new_params.append(
+                w - self.learning_rate * g / np.sqrt(self._accumulators[i] + self.epsilon)
+            )
+        return new_params
+
+
+class RMSprop:
+    """RMSprop, like ``keras.optimizers.RMSprop`` (no momentum, not centered).
+
+    ```
+    v = rho * v + (1 - rho) * g**2                     (v starts at 0)
+    w = w - learning_rate * g / sqrt(v + epsilon)
+    ```
+    Writing ``sqrt(v) + epsilon`` instead is accepted.
+
+    Args:
+        learning_rate: step size. Defaults to 0.001.
+        rho: decay of the moving average of squared gradients. Defaults to 0.9.
+        epsilon: small constant for numerical stability. Defaults to 1e-7.
+    """
+
+    def __init__(self, learning_rate: float = 0.001, rho: float = 0.9, epsilon: float = 1e-7):
+        self.learning_rate = learning_rate
+        self.rho = rho
+        self.epsilon = epsilon
+        self.iterations = 0
+        self._averages: list[np.ndarray] | None = None
+
+    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> list[np.ndarray]:
+        if self._averages is None:
+            self._averages = [np.zeros_like(w) for w in params]
+        self.iterations += 1
+        new_params = []
+        for i, (w, g) in enumerate(zip(params, grads, strict=True)):
+            self._averages[i] = self.rho * self._averages[i] + (1 - self.rho) * g**2
+            new_params.append(
+                w - self.learning_rate * g / np.sqrt(self._averages[i] + self.epsilon)
+            )
+        return new_params
+
+
+class Adam:
+    """Adam, like ``keras.optimizers.Adam``.
+
+    ```
+    t = t + 1                                          (t counts steps from 1)
+    m = beta_1 * m + (1 - beta_1) * g                  (m, v start at 0)
+    v = beta_2 * v + (1 - beta_2) * g**2
+    m_hat = m / (1 - beta_1**t)
+    v_hat = v / (1 - beta_2**t)
+    w = w - learning_rate * m_hat / (sqrt(v_hat) + epsilon)
+    ```
+    Keras folds the bias correction into the step size,
+    ``alpha = learning_rate * sqrt(1 - beta_2**t) / (1 - beta_1**t)``,
+    ``w = w - alpha * m / (sqrt(v) + epsilon)``; both forms are accepted (they differ only in
+    where epsilon sits). Leaving out the bias correction is not.
+
+    Args:
+        learning_rate: step size. Defaults to 0.001.
+        beta_1: decay of the first moment. Defaults to 0.9.
+        beta_2: decay of the second moment. Defaults to 0.999.
+        epsilon: small constant for numerical stability. Defaults to 1e-7.
+    """
+
+    def __init__(
+        self,
+        learning_rate: float = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+    ):
+        self.learning_rate = learning_rate
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.iterations = 0
+        self._moments: list[tuple[np.ndarray, np.ndarray]] | None = None
+
+    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> list[np.ndarray]:
+        if self._moments is None:
+            self._moments = [(np.zeros_like(w), np.zeros_like(w)) for w in params]
+        self.iterations += 1
+        t = self.iterations
+        new_params = []
+        for i, (w, g) in enumerate(zip(params, grads, strict=True)):
+            m, v = self._moments[i]
+            m = self.beta_1 * m + (1 - self.beta_1) * g
+            v = self.beta_2 * v + (1 - self.beta_2) * g**2
+            self._moments[i] = (m, v)
+            m_hat = m / (1 - self.beta_1**t)
+            v_hat = v / (1 - self.beta_2**t)
+            new_params.append(w - self.learning_rate * m_hat / (np.sqrt(v_hat) + self.epsilon))
+        return new_params
