@@ -128,7 +128,9 @@ def describe(value: Any) -> str:
     return f"{type(value).__name__} {value!r}"
 
 
-def _status_message(answer: Answer, call: str, file: str, timeout: float) -> tuple[str, str]:
+def _status_message(
+    answer: Answer, call: str, file: str, timeout: float, exercise: str
+) -> tuple[str, str]:
     error = answer.error
     assert error is not None
     fields = {
@@ -150,15 +152,15 @@ def _status_message(answer: Answer, call: str, file: str, timeout: float) -> tup
     lines = [say(key, **fields)]
     if error.where and error.kind != "not_attempted":
         lines.append(f"  at {error.where}")
-    if "broadcast" in error.message:
-        lines.append(say("status.broadcast_hint"))
+    if "could not be broadcast" in error.message:
+        lines.append(say(f"broadcast.{exercise}"))
     return status, "\n".join(lines)
 
 
-def value_of(answer: Answer, call: str, *, file: str, timeout: float) -> Any:
+def value_of(answer: Answer, call: str, *, file: str, timeout: float, exercise: str) -> Any:
     """The answer's value, or the Verdict that says why there is none."""
     if answer.error is not None:
-        status, message = _status_message(answer, call, file, timeout)
+        status, message = _status_message(answer, call, file, timeout, exercise)
         if answer.printed.strip():
             message += "\n" + say("status.printed", text=answer.printed.rstrip())
         raise Verdict(message, status)
@@ -174,12 +176,12 @@ def as_float_array(
 ) -> np.ndarray:
     """The value as a float array of the expected shape, or the Verdict that names the problem.
 
-    A NumPy or Python float is accepted where a 0-d result is expected: NumPy's own functions
-    return those for 0-d inputs.
+    A NumPy scalar or a Python number is taken as a 0-d array: NumPy's own functions return
+    those for 0-d inputs.
     """
     if value is None:
         raise Verdict(say("shape.none", call=call))
-    scalar = isinstance(value, float | np.floating) and expected_shape == ()
+    scalar = isinstance(value, int | float | np.generic)
     if not isinstance(value, np.ndarray) and not scalar:
         raise Verdict(say("shape.wrong_type", call=call, received=describe(value)))
     array = np.asarray(value)

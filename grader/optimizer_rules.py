@@ -81,7 +81,7 @@ def simulate(
             states = [{} for _ in params]
         out.append(
             [
-                _update(name, h, s, w, g, 1 if variant == "state_reset" else t, variant)
+                _update(name, h, s, w, g, t, variant)
                 for s, w, g in zip(states, params, step_grads, strict=True)
             ]
         )

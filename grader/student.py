@@ -5,7 +5,7 @@ crash, a missing function) into a ``Verdict`` with the right status, so a check 
 states what it expects.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -30,7 +30,13 @@ class Student:
         self.submission = submission
 
     def _settle(self, answer: Answer, call: str) -> Answer:
-        value_of(answer, call, file=self.exercise.filename, timeout=self.submission.timeout)
+        value_of(
+            answer,
+            call,
+            file=self.exercise.filename,
+            timeout=self.submission.timeout,
+            exercise=self.exercise.name,
+        )
         return answer
 
     def call(self, function: str, *args: Any, text: str | None = None, **kwargs: Any) -> Answer:
@@ -78,27 +84,39 @@ class Student:
         )
         return received
 
-    def expect_inputs_untouched(self, calls: Sequence[tuple[str, tuple[Any, ...], dict]]) -> None:
-        """Every ``(function, args, kwargs)`` leaves its inputs as they were.
+    def expect_inputs_untouched(
+        self, calls: Sequence[tuple[str, Sequence[str], Callable[[], Answer]]]
+    ) -> None:
+        """Each ``(call text, argument names, call)`` leaves its inputs as they were.
 
-        Checked once every function has been written: a function still to do makes the
-        whole check 'not attempted'.
+        Only modification is judged here: a wrong value, or an exception, costs points in the
+        function's own checks. Checked once every function has been written: a function still
+        to do makes the whole check 'not attempted'.
         """
         to_do = []
-        for function, args, kwargs in calls:
-            answer = self.submission.call(function, *args, **kwargs)
-            if answer.error is not None and answer.error.kind == "not_attempted":
-                to_do.append(function)
-                continue
-            text = call_text(function, [describe_arg(a) for a in args], kwargs)
-            self._settle(answer, text)
-            if answer.modified:
-                raise Verdict(say("compare.modified", call=text, which=", ".join(answer.modified)))
+        for text, names, make_call in calls:
+            answer = make_call()
+            kind = answer.error.kind if answer.error else None
+            if kind == "not_attempted":
+                to_do.append(text)
+            elif answer.modified:
+                which = ", ".join(_named(label, names) for label in answer.modified)
+                raise Verdict(say("compare.modified", call=text, which=which))
+            elif kind not in (None, "exception"):
+                self._settle(answer, text)
         if to_do:
             raise Verdict(
                 say("status.not_attempted", call=", ".join(to_do), file=self.exercise.filename),
                 "not_attempted",
             )
+
+
+def _named(label: str, names: Sequence[str]) -> str:
+    """``"argument 2[0]"`` as ``"params[0]"`` when the second argument is called params."""
+    position, _, rest = label.removeprefix("argument ").partition("[")
+    if not position.isdigit() or not 0 < int(position) <= len(names):
+        return label
+    return names[int(position) - 1] + (f"[{rest}" if rest else "")
 
 
 def describe_arg(value: Any) -> str:

@@ -68,6 +68,15 @@ def _modified(label: str, before: Any, after: Any) -> list[str]:
     return []
 
 
+def _all_modified(before: list, args: list, kw_before: dict, kwargs: dict) -> list[str]:
+    found = [
+        m
+        for i, (b, a) in enumerate(zip(before, args, strict=True))
+        for m in _modified(f"argument {i + 1}", b, a)
+    ]
+    return found + [m for k in kwargs for m in _modified(k, kw_before[k], kwargs[k])]
+
+
 class StudentSession:
     """The objects the judge's requests act on: the module and the objects it created."""
 
@@ -113,18 +122,12 @@ class StudentSession:
         try:
             result = target(*args, **kwargs)
         except NotImplementedError as error:
-            return {
-                "ok": False,
-                "error": {**_error(error, self.student_file), "not_attempted": True},
-            }
+            error_fields = {**_error(error, self.student_file), "not_attempted": True}
+            return {"ok": False, "error": error_fields, "modified": []}
         except Exception as error:
-            return {"ok": False, "error": _error(error, self.student_file)}
-        modified = [
-            m
-            for i, (b, a) in enumerate(zip(before, args, strict=True))
-            for m in _modified(f"argument {i + 1}", b, a)
-        ]
-        modified += [m for k in kwargs for m in _modified(k, kw_before[k], kwargs[k])]
+            modified = _all_modified(before, args, kw_before, kwargs)
+            return {"ok": False, "error": _error(error, self.student_file), "modified": modified}
+        modified = _all_modified(before, args, kw_before, kwargs)
         if op == "new":
             handle = len(self.objects) + 1
             self.objects[handle] = result

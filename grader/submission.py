@@ -133,7 +133,9 @@ class Submission:
                 if fields.get("missing")
                 else "exception"
             )
-            return Answer(error=StudentError(kind, **_error_fields(fields)), printed=printed)
+            modified = [str(m) for m in reply.get("modified") or []]
+            error = StudentError(kind, **_error_fields(fields))
+            return Answer(error=error, modified=modified, printed=printed)
         value = reply.get("value")
         if request["op"] == "new" and isinstance(value, dict):
             value = Handle(int(value["handle"]), str(value["type"]))

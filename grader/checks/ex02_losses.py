@@ -1,5 +1,7 @@
 """Checks of ex02_losses: each loss against ``keras.losses``'s recorded per-sample values."""
 
+from functools import partial
+
 import numpy as np
 
 from grader.cases import Case, cases_for
@@ -115,5 +117,14 @@ def test_inputs_unmodified(student: Student) -> None:
         cases_for(EXERCISE, "mean_squared_error")[0],
     ]
     student.expect_inputs_untouched(
-        [(c.function, (c["y_true"].copy(), c["y_pred"].copy()), {}) for c in cases]
+        [
+            (
+                f"{c.function}(y_true, y_pred)",
+                ["y_true", "y_pred"],
+                partial(
+                    student.submission.call, c.function, c["y_true"].copy(), c["y_pred"].copy()
+                ),
+            )
+            for c in cases
+        ]
     )

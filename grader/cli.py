@@ -1,0 +1,46 @@
+"""The ``grader`` command."""
+
+import argparse
+import sys
+from pathlib import Path
+
+from grader import __version__
+from grader.grading import grade
+
+
+def _grade(args: argparse.Namespace) -> int:
+    submission = Path(args.submission)
+    if not submission.is_dir():
+        print(f"grader grade: {submission} is not a folder", file=sys.stderr)
+        return 2
+    code = grade(submission, Path(args.json), quiet=args.quiet)
+    return 0 if code in (0, 1) else code
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="grader", description=__doc__)
+    main.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = main.add_subparsers(dest="command", required=True)
+    grade_cmd = commands.add_parser(
+        "grade",
+        help="grade one submission folder laid out like exercises/",
+        description="Grade a folder laid out like exercises/ (for example solutions/ or a "
+        "student's copy) and write its JSON score report. A missing or broken file costs "
+        "only its own exercise.",
+    )
+    grade_cmd.add_argument("submission", help="the submission folder")
+    grade_cmd.add_argument(
+        "--json", required=True, metavar="PATH", help="where to write the score report"
+    )
+    grade_cmd.add_argument("--quiet", action="store_true", help="print only the score table")
+    grade_cmd.set_defaults(run=_grade)
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""Grading one submission folder laid out like ``exercises/``: ``grader grade DIR``.
+
+Only the student files the exercises define are copied into a fresh folder, so nothing
+else in the submission (a ``conftest.py``, test files, a ``pytest.ini``) reaches pytest.
+The checks run in this process and the student's code in child processes.
+"""
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from grader.catalog import exercises
+
+PYTEST_INI = """[pytest]
+addopts = --strict-markers --strict-config -p no:cacheprovider
+"""
+
+
+def stage(submission: Path, workdir: Path) -> list[str]:
+    """Copy the submission's student files into ``workdir``; the exercises' names found."""
+    found = []
+    for exercise in exercises():
+        source = submission / exercise.relative_path
+        if source.is_file() and not source.is_symlink():
+            target = workdir / exercise.relative_path
+            target.parent.mkdir(parents=True)
+            shutil.copyfile(source, target)
+            found.append(exercise.name)
+    (workdir / "pytest.ini").write_text(PYTEST_INI, encoding="utf-8")
+    return found
+
+
+def grade(submission: Path, report_path: Path, *, quiet: bool = False) -> int:
+    """Grade ``submission`` and write its score report to ``report_path``.
+
+    Returns pytest's exit code: 0 when every check passed, 1 when some did not, anything else
+    when grading itself could not run.
+    """
+    report_path = report_path.resolve()
+    with tempfile.TemporaryDirectory(prefix="grader-submission-") as tmp:
+        workdir = Path(tmp)
+        stage(submission, workdir)
+        args = [
+            str(workdir),
+            f"--rootdir={workdir}",
+            f"--score-report={report_path}",
+            "--expect-exercises=" + ",".join(e.name for e in exercises()),
+            "--quiet" if quiet else "--tb=line",
+        ]
+        return int(pytest.main(args))

@@ -1,0 +1,99 @@
+"""Helpers for the kit's own tests: building submissions and grading them in a child process."""
+
+import json
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from grader.catalog import exercise
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = ROOT / "solutions"
+EXERCISES = ROOT / "exercises"
+CORPUS = Path(__file__).resolve().parent / "corpus"
+
+
+@dataclass(frozen=True)
+class CorpusEntry:
+    """One realistic implementation: an exercise's reference solution with some definitions
+    replaced, and what grading it must find."""
+
+    path: Path
+    exercise: str
+    fails: frozenset[str]
+    diagnosis: str
+    status: str
+
+    @property
+    def id(self) -> str:
+        return self.path.stem
+
+    @classmethod
+    def read(cls, path: Path) -> "CorpusEntry":
+        fields: dict[str, str] = {}
+        for line in path.read_text(encoding="utf-8").splitlines():
+            key, sep, value = line.partition(": ")
+            if sep and key in ("fails", "diagnosis", "status"):
+                fields[key] = value.strip()
+        fails = frozenset(f.strip() for f in fields.get("fails", "").split(",") if f.strip())
+        return cls(
+            path,
+            path.stem.split("__")[0],
+            fails,
+            fields.get("diagnosis", ""),
+            fields.get("status", "failed"),
+        )
+
+
+def corpus(kind: str) -> list[CorpusEntry]:
+    return [CorpusEntry.read(p) for p in sorted((CORPUS / kind).glob("*.py"))]
+
+
+def submission_with(entry: CorpusEntry, folder: Path) -> Path:
+    """The reference solutions, with ``entry``'s definitions appended to its exercise's module."""
+    shutil.copytree(SOLUTIONS, folder)
+    module = folder / exercise(entry.exercise).relative_path
+    module.write_text(
+        module.read_text(encoding="utf-8") + "\n\n" + entry.path.read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    return folder
+
+
+def grade(folder: Path, report: Path | None = None) -> dict[str, Any]:
+    """``grader grade folder`` in a child process; its score report."""
+    report = report or folder.parent / f"{folder.name}.json"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "grader.cli",
+            "grade",
+            str(folder),
+            "--json",
+            str(report),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if done.returncode != 0 or not report.exists():
+        raise AssertionError(
+            f"grader grade failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
+        )
+    return json.loads(report.read_text(encoding="utf-8"))
+
+
+def grade_all(folders: list[Path]) -> list[dict[str, Any]]:
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(grade, folders))
+
+
+def results(report: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    return {(t["exercise"], t["name"]): t for t in report["tests"]}

@@ -1,0 +1,72 @@
+"""Realistic wrong implementations lose points on the right check with the right diagnosis,
+and keep full marks elsewhere; correct variants get full marks."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from kit import CorpusEntry, corpus, grade_all, results, submission_with
+
+WRONG = corpus("wrong")
+RIGHT = corpus("right")
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    root = tmp_path_factory.mktemp("corpus")
+    entries = WRONG + RIGHT
+    folders = [submission_with(e, root / e.id) for e in entries]
+    return {e.id: report for e, report in zip(entries, grade_all(folders), strict=True)}
+
+
+def test_corpus_covers_every_exercise() -> None:
+    assert {e.exercise for e in WRONG} == {"ex01_activations", "ex02_losses", "ex03_optimizers"}
+    assert all(e.fails and e.diagnosis for e in WRONG), "every wrong entry names its checks"
+
+
+@pytest.mark.parametrize("entry", WRONG, ids=[e.id for e in WRONG])
+def test_wrong_implementation_is_diagnosed(entry: CorpusEntry, graded: dict) -> None:
+    report = graded[entry.id]
+    by_check = results(report)
+    failing = {name for (ex, name), t in by_check.items() if t["status"] != "passed"}
+    assert all(
+        ex == entry.exercise for (ex, name), t in by_check.items() if t["status"] != "passed"
+    ), "a mistake in one exercise cost points in another"
+    assert failing == entry.fails, (
+        f"failed checks {sorted(failing)}, expected {sorted(entry.fails)}"
+    )
+    messages = [by_check[(entry.exercise, name)]["message"] for name in sorted(entry.fails)]
+    assert any(entry.diagnosis in m for m in messages), "\n\n".join(messages)
+    statuses = {by_check[(entry.exercise, name)]["status"] for name in entry.fails}
+    assert entry.status in statuses
+    assert report["score"] == report["max_score"] - sum(
+        by_check[(entry.exercise, name)]["max_score"] for name in entry.fails
+    )
+
+
+@pytest.mark.parametrize("entry", RIGHT, ids=[e.id for e in RIGHT])
+def test_correct_variant_gets_full_marks(entry: CorpusEntry, graded: dict) -> None:
+    report = graded[entry.id]
+    wrong = {k: t["message"] for k, t in results(report).items() if t["status"] != "passed"}
+    assert not wrong, wrong
+    assert report["score"] == report["max_score"]
+
+
+def test_messages_name_function_input_and_tolerance(graded: dict) -> None:
+    message = results(graded["ex01_activations__sigmoid_sign"])[("ex01_activations", "sigmoid")][
+        "message"
+    ]
+    for part in (
+        "sigmoid(x)",
+        "input:",
+        "worst element",
+        "expected (keras.activations.sigmoid)",
+        "received:",
+        "tolerance",
+        "Likely mistake",
+    ):
+        assert part in message, message
+
+
+def test_corpus_files_exist() -> None:
+    assert Path(WRONG[0].path).exists()
