@@ -13,7 +13,7 @@ def _grade(args: argparse.Namespace) -> int:
     if not submission.is_dir():
         print(f"grader grade: {submission} is not a folder", file=sys.stderr)
         return 2
-    code = grade(submission, Path(args.json), quiet=args.quiet)
+    code = grade(submission, Path(args.json), quiet=args.quiet, call_timeout=args.call_timeout)
     return 0 if code in (0, 1) else code
 
 
@@ -33,6 +33,12 @@ def parser() -> argparse.ArgumentParser:
         "--json", required=True, metavar="PATH", help="where to write the score report"
     )
     grade_cmd.add_argument("--quiet", action="store_true", help="print only the score table")
+    grade_cmd.add_argument(
+        "--call-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="seconds one call into the student's code may take (default: per exercise)",
+    )
     grade_cmd.set_defaults(run=_grade)
     return main
 

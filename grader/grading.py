@@ -32,7 +32,9 @@ def stage(submission: Path, workdir: Path) -> list[str]:
     return found
 
 
-def grade(submission: Path, report_path: Path, *, quiet: bool = False) -> int:
+def grade(
+    submission: Path, report_path: Path, *, quiet: bool = False, call_timeout: float | None = None
+) -> int:
     """Grade ``submission`` and write its score report to ``report_path``.
 
     Returns pytest's exit code: 0 when every check passed, 1 when some did not, anything else
@@ -49,4 +51,6 @@ def grade(submission: Path, report_path: Path, *, quiet: bool = False) -> int:
             "--expect-exercises=" + ",".join(e.name for e in exercises()),
             "--quiet" if quiet else "--tb=line",
         ]
+        if call_timeout:
+            args.append(f"--call-timeout={call_timeout}")
         return int(pytest.main(args))

@@ -39,6 +39,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "in the root directory)",
     )
     group.addoption(
+        "--call-timeout",
+        metavar="SECONDS",
+        type=float,
+        default=None,
+        help="seconds one call into the student's code may take (default: the exercise's "
+        "timeout in grader/exercises.toml)",
+    )
+    group.addoption(
         "--expect-exercises",
         metavar="NAMES",
         default=None,
@@ -101,7 +109,8 @@ def student(request: pytest.FixtureRequest) -> Student:
     submissions = request.config.stash[_SUBMISSIONS]
     path = Path(request.node.path)
     if path not in submissions:
-        submissions[path] = Submission(path, timeout=found.timeout)
+        timeout = request.config.option.call_timeout or found.timeout
+        submissions[path] = Submission(path, timeout=timeout)
     return Student(found, submissions[path])
 
 

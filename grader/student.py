@@ -89,8 +89,8 @@ class Student:
     ) -> None:
         """Each ``(call text, argument names, call)`` leaves its inputs as they were.
 
-        Only modification is judged here: a wrong value, or an exception, costs points in the
-        function's own checks. Checked once every function has been written: a function still
+        Only modification is judged here: a wrong value, an exception, a timeout or a crash
+        costs points in the function's own checks. Checked once every function has been written: a function still
         to do makes the whole check 'not attempted'.
         """
         to_do = []
@@ -102,7 +102,7 @@ class Student:
             elif answer.modified:
                 which = ", ".join(_named(label, names) for label in answer.modified)
                 raise Verdict(say("compare.modified", call=text, which=which))
-            elif kind not in (None, "exception"):
+            elif kind == "import":
                 self._settle(answer, text)
         if to_do:
             raise Verdict(

@@ -6,6 +6,7 @@ that runs past the time limit or kills its process ends in an ``Answer`` with an
 the next call starts a fresh child.
 """
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -106,8 +107,11 @@ class Submission:
         except (EOFError, OSError, ProtocolError) as error:
             if timed_out.is_set():
                 return StudentError("timeout", message=f"no answer within {self.timeout:g} s")
-            self._kill()
-            code = process.wait()
+            try:  # the channel closes as the process exits: give it a moment to finish
+                code = process.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                self._kill()
+                code = process.wait()
             return StudentError("crashed", message=_ended(code, error))
         finally:
             timer.cancel()
@@ -174,15 +178,14 @@ class Submission:
         return self._request({"op": "getattr", "handle": handle.id, "name": name})
 
     def _kill(self) -> None:
+        """Kill the child and, on POSIX, everything in its process group."""
         process = self._process
-        if process is None or process.poll() is not None:
+        if process is None:
             return
-        try:
-            if os.name == "posix":
+        if os.name == "posix":
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(process.pid, signal.SIGKILL)
-            else:
-                process.kill()
-        except (ProcessLookupError, PermissionError):
+        if process.poll() is None:
             process.kill()
 
     def close(self) -> None:

@@ -64,28 +64,16 @@ def submission_with(entry: CorpusEntry, folder: Path) -> Path:
     return folder
 
 
-def grade(folder: Path, report: Path | None = None) -> dict[str, Any]:
+def grade(folder: Path, report: Path | None = None, *extra: str) -> dict[str, Any]:
     """``grader grade folder`` in a child process; its score report."""
     report = report or folder.parent / f"{folder.name}.json"
+    command = [sys.executable, "-m", "grader.cli", "grade", str(folder), "--json", str(report)]
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "grader.cli",
-            "grade",
-            str(folder),
-            "--json",
-            str(report),
-            "--quiet",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+        [*command, "--quiet", *extra], capture_output=True, text=True, timeout=300, check=False
     )
     if done.returncode != 0 or not report.exists():
         raise AssertionError(
-            f"grader grade failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
+            f"grader grade failed ({done.returncode}):\n{done.stdout}{done.stderr}"
         )
     return json.loads(report.read_text(encoding="utf-8"))
 

@@ -1,0 +1,118 @@
+"""The kit's developer check: every exercise is complete and consistent under its one name."""
+
+import ast
+import importlib
+import inspect
+import re
+from pathlib import Path
+
+import pytest
+from kit import EXERCISES, ROOT, SOLUTIONS
+
+from grader.cases import golden_path
+from grader.catalog import KIT_MAX_SCORE, exercises
+from grader.feedback import MESSAGES_DIR, _messages
+from grader.optimizer_rules import VARIANTS
+
+EXERCISE_NAMES = [e.name for e in exercises()]
+SUGGESTED_POINTS = {"ex01_activations": 15, "ex02_losses": 10, "ex03_optimizers": 15}
+
+
+def test_names_are_unique_and_well_formed() -> None:
+    assert len(set(EXERCISE_NAMES)) == len(EXERCISE_NAMES)
+    assert all(re.fullmatch(r"ex\d\d_[a-z0-9_]+", name) for name in EXERCISE_NAMES)
+    assert sorted(EXERCISE_NAMES) == EXERCISE_NAMES, "course order is name order"
+
+
+@pytest.mark.parametrize("exercise", exercises(), ids=EXERCISE_NAMES)
+def test_every_exercise_has_its_files(exercise) -> None:
+    for path in (
+        EXERCISES / exercise.relative_path,
+        SOLUTIONS / exercise.relative_path,
+        EXERCISES / exercise.name / "README.md",
+        golden_path(exercise.name),
+        ROOT / "grader" / "checks" / f"{exercise.name}.py",
+    ):
+        assert path.is_file(), f"{exercise.name}: {path} is missing"
+
+
+@pytest.mark.parametrize("exercise", exercises(), ids=EXERCISE_NAMES)
+def test_every_check_has_points_and_every_points_entry_a_check(exercise) -> None:
+    module = importlib.import_module(exercise.check_module)
+    checks = {
+        name.removeprefix("test_")
+        for name, obj in vars(module).items()
+        if name.startswith("test_") and inspect.isfunction(obj)
+    }
+    assert checks == set(exercise.points)
+    assert all(isinstance(p, int) and p > 0 for p in exercise.points.values())
+
+
+def test_points() -> None:
+    assert {e.name: e.max_score for e in exercises()} == SUGGESTED_POINTS
+    assert sum(e.max_score for e in exercises()) <= KIT_MAX_SCORE
+
+
+def _definitions(path: Path) -> dict[str, tuple[str, str | None]]:
+    """Every function and class: its signature (as source) and docstring."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: dict[str, tuple[str, str | None]] = {"<module>": ("", ast.get_docstring(tree))}
+
+    def visit(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.ClassDef):
+                name = f"{prefix}{child.name}"
+                signature = ast.unparse(child.args) if isinstance(child, ast.FunctionDef) else ""
+                found[name] = (signature, ast.get_docstring(child))
+                visit(child, f"{name}.")
+
+    visit(tree, "")
+    return found
+
+
+@pytest.mark.parametrize("exercise", exercises(), ids=EXERCISE_NAMES)
+def test_stub_and_solution_share_names_signatures_and_docstrings(exercise) -> None:
+    stub = _definitions(EXERCISES / exercise.relative_path)
+    solution = _definitions(SOLUTIONS / exercise.relative_path)
+    public = {
+        k: v
+        for k, v in solution.items()
+        if not k.split(".")[-1].startswith("_") or k.endswith("__init__")
+    }
+    assert stub == public
+
+
+@pytest.mark.parametrize("exercise", exercises(), ids=EXERCISE_NAMES)
+def test_stub_bodies_are_todo_and_raise(exercise) -> None:
+    source = (EXERCISES / exercise.relative_path).read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef):
+            body = [
+                s
+                for s in node.body
+                if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
+            ]
+            assert len(body) == 1 and isinstance(body[0], ast.Raise), node.name
+            assert ast.unparse(body[0]) == "raise NotImplementedError", node.name
+    assert source.count("# TODO") == source.count("raise NotImplementedError")
+    assert not re.search(r"^\s*(from|import)\s+solutions", source, re.MULTILINE)
+
+
+def _mistake_ids() -> set[str]:
+    ids = {v for variants in VARIANTS.values() for v in variants}
+    for path in (ROOT / "grader" / "checks").glob("ex*.py"):
+        ids |= set(
+            re.findall(
+                r'(?:gives|Mistake|not_finite)\(\s*"([a-z_0-9]+)"', path.read_text(encoding="utf-8")
+            )
+        )
+    return ids | {"ignored_hyperparameter", "wrong_default", "iterations_not_counted"}
+
+
+@pytest.mark.parametrize("lang", [p.stem for p in MESSAGES_DIR.glob("*.toml")])
+def test_every_mistake_has_words_in_every_language(lang: str) -> None:
+    table = _messages(lang)
+    missing = {m for m in _mistake_ids() if m not in table["mistake"]}
+    assert not missing
+    assert set(table["broadcast"]) == set(EXERCISE_NAMES)

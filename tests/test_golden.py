@@ -1,0 +1,47 @@
+"""The values the student-side checks compare with are what the installed tf.keras computes.
+
+The checks read recorded values so that a student's run never imports TensorFlow; this test
+re-runs every recorder against tf.keras and compares with the stored file, case by case.
+"""
+
+import numpy as np
+import pytest
+
+from grader import recording
+from grader.cases import golden_cases
+
+
+@pytest.mark.parametrize("exercise", sorted(recording.RECORDERS))
+def test_recorded_values_match_installed_keras(exercise: str) -> None:
+    fresh = {case.id: case for case in recording.RECORDERS[exercise]()}
+    stored = {case.id: case for case in golden_cases(exercise)}
+    assert fresh.keys() == stored.keys(), (
+        "cases were added or removed: run python -m grader.recording"
+    )
+    for case_id, case in stored.items():
+        again = fresh[case_id]
+        assert (case.check, case.function, case.kwargs) == (
+            again.check,
+            again.function,
+            again.kwargs,
+        )
+        assert case.arrays.keys() == again.arrays.keys(), case_id
+        for name, value in case.arrays.items():
+            assert value.dtype == again.arrays[name].dtype, f"{case_id}: {name}"
+            tolerance = 1e-6 if value.dtype == np.float32 else 1e-12
+            np.testing.assert_allclose(
+                value,
+                again.arrays[name],
+                rtol=tolerance,
+                atol=tolerance,
+                err_msg=f"{exercise} {case_id}: {name} differs from the installed tf.keras",
+            )
+
+
+def test_every_check_has_recorded_cases() -> None:
+    from grader.catalog import exercises
+
+    for exercise in exercises():
+        checks = {case.check for case in golden_cases(exercise.name)}
+        uses_cases = set(exercise.points) - {"inputs_unmodified", "iterations"}
+        assert uses_cases <= checks, f"{exercise.name}: no cases for {uses_cases - checks}"

@@ -1,0 +1,170 @@
+"""Grading whole submissions: full marks, zero, the report, and broken files."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from kit import EXERCISES, SOLUTIONS, grade, results
+
+from grader.catalog import exercises
+from grader.report import validate
+
+STATUSES_OF_STUB = {"not_attempted"}
+
+
+@pytest.fixture(scope="module")
+def solutions_report(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return grade(SOLUTIONS, tmp_path_factory.mktemp("solutions") / "report.json")
+
+
+@pytest.fixture(scope="module")
+def stubs_report(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return grade(EXERCISES, tmp_path_factory.mktemp("stubs") / "report.json")
+
+
+def test_solutions_score_exactly_full_marks(solutions_report: dict) -> None:
+    assert solutions_report["score"] == solutions_report["max_score"] == 40
+    assert all(t["status"] == "passed" and t["message"] == "" for t in solutions_report["tests"])
+    assert [e["name"] for e in solutions_report["exercises"]] == [e.name for e in exercises()]
+
+
+def test_stubs_score_zero_with_a_readable_status(stubs_report: dict) -> None:
+    assert stubs_report["score"] == 0
+    assert stubs_report["max_score"] == 40
+    for test in stubs_report["tests"]:
+        assert test["status"] in STATUSES_OF_STUB, test
+        assert "not attempted yet" in test["message"]
+        assert "Traceback" not in test["message"]
+
+
+def test_reports_follow_the_schema(solutions_report: dict, stubs_report: dict) -> None:
+    validate(solutions_report)
+    validate(stubs_report)
+    assert set(solutions_report["environment"]) >= {"python", "numpy", "tensorflow"}
+    assert set(solutions_report["fingerprint"]["files"]) == {e.relative_path for e in exercises()}
+
+
+def test_fingerprint_changes_with_the_files(solutions_report: dict, stubs_report: dict) -> None:
+    assert solutions_report["fingerprint"]["sha256"] != stubs_report["fingerprint"]["sha256"]
+
+
+def test_grading_twice_gives_identical_marks(solutions_report: dict, tmp_path: Path) -> None:
+    again = grade(SOLUTIONS, tmp_path / "again.json")
+    keep = ("name", "exercise", "score", "max_score", "status", "message")
+    assert [{k: t[k] for k in keep} for t in again["tests"]] == [
+        {k: t[k] for k in keep} for t in solutions_report["tests"]
+    ]
+    assert again["fingerprint"] == solutions_report["fingerprint"]
+
+
+def _copy_solutions(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(SOLUTIONS, tmp_path / "submission"))
+
+
+def _assert_only(report: dict, exercise: str, status: str, words: str) -> None:
+    for (ex, _check), test in results(report).items():
+        if ex == exercise:
+            assert test["status"] == status, test
+            assert words in test["message"], test["message"]
+        else:
+            assert test["status"] == "passed", test
+    graded = {e["name"]: e["score"] for e in report["exercises"]}
+    assert graded[exercise] == 0
+    assert report["score"] == 40 - next(e.max_score for e in exercises() if e.name == exercise)
+
+
+def test_a_missing_file_costs_only_its_exercise(tmp_path: Path) -> None:
+    folder = _copy_solutions(tmp_path)
+    (folder / "ex02_losses" / "losses.py").unlink()
+    _assert_only(grade(folder), "ex02_losses", "error", "ex02_losses/losses.py was not found")
+
+
+def test_a_syntax_error_costs_only_its_exercise(tmp_path: Path) -> None:
+    folder = _copy_solutions(tmp_path)
+    path = folder / "ex01_activations" / "activations.py"
+    path.write_text(path.read_text() + "\ndef broken(:\n    pass\n")
+    report = grade(folder)
+    _assert_only(report, "ex01_activations", "error", "could not be imported")
+    message = results(report)[("ex01_activations", "sigmoid")]["message"]
+    assert "SyntaxError" in message and "line" in message
+
+
+def test_a_file_that_is_not_utf8_costs_only_its_exercise(tmp_path: Path) -> None:
+    folder = _copy_solutions(tmp_path)
+    path = folder / "ex03_optimizers" / "optimizers.py"
+    path.write_bytes(path.read_bytes() + '\nGREETING = "\xe4\xf6"\n'.encode("latin-1"))
+    _assert_only(grade(folder), "ex03_optimizers", "error", "could not be imported")
+
+
+def test_an_endless_loop_times_out_and_other_checks_still_count(tmp_path: Path) -> None:
+    folder = _copy_solutions(tmp_path)
+    path = folder / "ex01_activations" / "activations.py"
+    path.write_text(path.read_text() + "\n\ndef tanh(x):\n    while True:\n        pass\n")
+    report = grade(folder, None, "--call-timeout=2")
+    by_check = results(report)
+    for name in ("tanh", "tanh_extreme"):
+        assert by_check[("ex01_activations", name)]["status"] == "timeout"
+        assert "did not finish within 2 s" in by_check[("ex01_activations", name)]["message"]
+    assert report["score"] == 38
+
+
+def test_exit_and_exceptions_are_errors_with_the_students_line(tmp_path: Path) -> None:
+    folder = _copy_solutions(tmp_path)
+    path = folder / "ex01_activations" / "activations.py"
+    path.write_text(
+        path.read_text() + "\n\ndef relu(x):\n    print('debug relu')\n    raise SystemExit(3)\n"
+        "\n\ndef sigmoid(x):\n    return 1 / 0\n"
+    )
+    by_check = results(grade(folder))
+    relu = by_check[("ex01_activations", "relu")]
+    assert relu["status"] == "error" and "exit code 3" in relu["message"]
+    assert "debug relu" in relu["message"]
+    sigmoid = by_check[("ex01_activations", "sigmoid")]
+    assert sigmoid["status"] == "error"
+    assert "ZeroDivisionError" in sigmoid["message"] and "return 1 / 0" in sigmoid["message"]
+    assert by_check[("ex01_activations", "tanh")]["status"] == "passed"
+
+
+def test_pytest_on_one_exercise_grades_it_alone(tmp_path: Path) -> None:
+    shutil.copytree(SOLUTIONS, tmp_path / "exercises")
+    report_path = tmp_path / "reports" / "mine.json"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "exercises/ex01_activations",
+            "-p",
+            "no:cacheprovider",
+            f"--score-report={report_path}",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "ex01_activations" in done.stdout and "15 / 15" in done.stdout
+    report = json.loads(report_path.read_text())
+    validate(report)
+    assert [e["name"] for e in report["exercises"]] == ["ex01_activations"]
+    assert report["score"] == report["max_score"] == 15
+
+
+def test_a_students_pytest_run_shows_the_score_table(tmp_path: Path) -> None:
+    shutil.copytree(EXERCISES, tmp_path / "exercises")
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "exercises", "-p", "no:cacheprovider"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "0 / 40" in done.stdout and "not attempted yet" in done.stdout
+    assert (tmp_path / "score-report.json").exists()
