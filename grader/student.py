@@ -90,8 +90,8 @@ class Student:
         """Each ``(call text, argument names, call)`` leaves its inputs as they were.
 
         Only modification is judged here: a wrong value, an exception, a timeout or a crash
-        costs points in the function's own checks. Checked once every function has been written: a function still
-        to do makes the whole check 'not attempted'.
+        costs points in the function's own checks. Checked once every function has been
+        written: a function still to do makes the whole check 'not attempted'.
         """
         to_do = []
         for text, names, make_call in calls:
