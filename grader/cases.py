@@ -36,6 +36,8 @@ class Case:
     """Scalar keyword arguments for the call (JSON values)."""
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
     """Named input arrays and expected outputs (``"expected"`` by convention)."""
+    source: str = ""
+    """Where the expected values come from when not tf.keras (a random case's reference)."""
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.arrays[name]

@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from grader import __version__
-from grader.grading import grade
+from grader.grading import default_reference, grade
 
 
 def _grade(args: argparse.Namespace) -> int:
@@ -13,7 +13,14 @@ def _grade(args: argparse.Namespace) -> int:
     if not submission.is_dir():
         print(f"grader grade: {submission} is not a folder", file=sys.stderr)
         return 2
-    code = grade(submission, Path(args.json), quiet=args.quiet, call_timeout=args.call_timeout)
+    reference = None if args.no_reference else (args.reference or default_reference())
+    code = grade(
+        submission,
+        Path(args.json),
+        quiet=args.quiet,
+        call_timeout=args.call_timeout,
+        reference=reference,
+    )
     return 0 if code in (0, 1) else code
 
 
@@ -38,6 +45,18 @@ def parser() -> argparse.ArgumentParser:
         type=float,
         metavar="SECONDS",
         help="seconds one call into the student's code may take (default: per exercise)",
+    )
+    grade_cmd.add_argument(
+        "--reference",
+        type=Path,
+        metavar="DIR",
+        help="reference solutions to compare with on random inputs as well "
+        "(default: the kit's solutions/ when present)",
+    )
+    grade_cmd.add_argument(
+        "--no-reference",
+        action="store_true",
+        help="compare with the recorded tf.keras values only, as a student's run does",
     )
     grade_cmd.set_defaults(run=_grade)
     return main

@@ -13,6 +13,9 @@ import pytest
 
 from grader.catalog import exercises
 
+KIT_SOLUTIONS = Path(__file__).resolve().parent.parent / "solutions"
+"""The reference solutions, in a checkout of the kit (a student's copy has none)."""
+
 PYTEST_INI = """[pytest]
 addopts = --strict-markers --strict-config -p no:cacheprovider
 """
@@ -32,8 +35,17 @@ def stage(submission: Path, workdir: Path) -> list[str]:
     return found
 
 
+def default_reference() -> Path | None:
+    return KIT_SOLUTIONS if KIT_SOLUTIONS.is_dir() else None
+
+
 def grade(
-    submission: Path, report_path: Path, *, quiet: bool = False, call_timeout: float | None = None
+    submission: Path,
+    report_path: Path,
+    *,
+    quiet: bool = False,
+    call_timeout: float | None = None,
+    reference: Path | None = None,
 ) -> int:
     """Grade ``submission`` and write its score report to ``report_path``.
 
@@ -53,4 +65,6 @@ def grade(
         ]
         if call_timeout:
             args.append(f"--call-timeout={call_timeout}")
+        if reference:
+            args.append(f"--reference={reference.resolve()}")
         return int(pytest.main(args))

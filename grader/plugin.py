@@ -47,6 +47,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "timeout in grader/exercises.toml)",
     )
     group.addoption(
+        "--reference",
+        metavar="DIR",
+        default=None,
+        help="a folder of reference solutions laid out like exercises/: every check also runs "
+        "random inputs against it (instructor-side)",
+    )
+    group.addoption(
         "--expect-exercises",
         metavar="NAMES",
         default=None,
@@ -61,6 +68,9 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.json_report = True
         config.option.json_report_file = None  # in memory only: the score report is the output
     config.stash[_GRADED] = {}
+    reference = config.option.reference
+    if reference and not Path(reference).is_dir():
+        raise pytest.UsageError(f"--reference: {reference} is not a folder")
     config.stash[_SUBMISSIONS] = {}
     expected = config.option.expect_exercises
     if expected:
@@ -111,7 +121,8 @@ def student(request: pytest.FixtureRequest) -> Student:
     if path not in submissions:
         timeout = request.config.option.call_timeout or found.timeout
         submissions[path] = Submission(path, timeout=timeout)
-    return Student(found, submissions[path])
+    reference = request.config.option.reference
+    return Student(found, submissions[path], Path(reference) if reference else None)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -172,7 +183,14 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         if e.name not in graded
     }
     files = {f"{name}/{path.name}": path.read_bytes() for name, path in graded.items()}
-    report = build_score_report(json_report, chosen, files=files, missing=missing)
+    reference = config.option.reference
+    report = build_score_report(
+        json_report,
+        chosen,
+        files=files,
+        missing=missing,
+        reference=str(Path(reference).resolve()) if reference else None,
+    )
     write_report(report, _report_path(config))
     config.stash[_REPORT] = report
 

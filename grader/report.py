@@ -60,6 +60,7 @@ def build_score_report(
     *,
     files: Mapping[str, bytes],
     missing: Mapping[str, str] | None = None,
+    reference: str | None = None,
 ) -> dict[str, Any]:
     """The score report of one grading run.
 
@@ -70,6 +71,8 @@ def build_score_report(
         files: the graded student files' contents by path relative to the submission root.
         missing: exercises that could not be graded at all, with the reason; each of their
             checks is recorded with status ``error`` and that reason.
+        reference: the folder of reference solutions the checks also compared with on
+            random inputs, or None when only recorded tf.keras values were used.
     """
     missing = missing or {}
     by_check = {(r["exercise"], r["check"]): r for r in _results_from_json_report(json_report)}
@@ -115,6 +118,7 @@ def build_score_report(
         "tests": tests,
         "environment": environment(),
         "seed": SEED,
+        "reference": reference,
         "fingerprint": fingerprint(files),
     }
 

@@ -6,13 +6,24 @@ states what it expects.
 """
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from grader.cases import Case
+from grader.cases import Case, cases_for
 from grader.catalog import Exercise
-from grader.feedback import Mistake, Tolerance, Verdict, as_float_array, check_close, say, value_of
+from grader.feedback import (
+    Mistake,
+    Tolerance,
+    Verdict,
+    as_float_array,
+    check_close,
+    describe,
+    say,
+    value_of,
+)
+from grader.reference import reference_cases
 from grader.submission import Answer, Handle, Submission
 
 
@@ -25,9 +36,19 @@ def call_text(function: str, args: Sequence[str], kwargs: dict[str, Any]) -> str
 class Student:
     """The student's module of one exercise, as the checks see it."""
 
-    def __init__(self, exercise: Exercise, submission: Submission):
+    def __init__(
+        self, exercise: Exercise, submission: Submission, reference_dir: Path | None = None
+    ):
         self.exercise = exercise
         self.submission = submission
+        self.reference_dir = reference_dir
+
+    def cases(self, check: str) -> list[Case]:
+        """The recorded cases of ``check``, and random ones when a reference is given."""
+        recorded = cases_for(self.exercise.name, check)
+        if self.reference_dir is None:
+            return recorded
+        return recorded + reference_cases(self.exercise, check, self.reference_dir)
 
     def _settle(self, answer: Answer, call: str) -> Answer:
         value_of(
@@ -70,14 +91,19 @@ class Student:
         compare with ``case["expected"]``; returns the received array."""
         expected = case["expected"]
         text = call_text(case.function, args, case.kwargs)
-        answer = self.call(case.function, *(case[a] for a in args), text=text, **case.kwargs)
-        received = as_float_array(answer.value, text, expected.shape, shape_rule, mistakes)
+        try:
+            answer = self.call(case.function, *(case[a] for a in args), text=text, **case.kwargs)
+            received = as_float_array(answer.value, text, expected.shape, shape_rule, mistakes)
+        except Verdict as verdict:
+            inputs = "; ".join(f"{a} = {describe(case[a])}" for a in args)
+            where = say("compare.case", case=case.description, inputs=inputs)
+            raise Verdict(f"{verdict.message}\n{where}", verdict.status) from None
         check_close(
             received,
             expected,
             call=text,
             case=case.description,
-            source=source,
+            source=case.source or source,
             inputs={a: case[a] for a in args},
             mistakes=mistakes,
             tolerance=tolerance or Tolerance.for_dtype(expected.dtype),

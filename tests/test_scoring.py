@@ -168,3 +168,22 @@ def test_a_students_pytest_run_shows_the_score_table(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "0 / 40" in done.stdout and "not attempted yet" in done.stdout
     assert (tmp_path / "score-report.json").exists()
+
+
+def test_reference_cases_catch_answers_copied_from_the_recorded_values(tmp_path: Path) -> None:
+    folder = _copy_solutions(tmp_path)
+    path = folder / "ex01_activations" / "activations.py"
+    path.write_text(
+        path.read_text() + "\n\nfrom grader.cases import golden_cases\n"
+        "_TABLE = {c['x'].tobytes(): c['expected'] for c in golden_cases('ex01_activations')"
+        " if c.function == 'relu'}\n\n\n"
+        "def relu(x):\n    return _TABLE[np.asarray(x).tobytes()].copy()\n"
+    )
+    student_side = results(grade(folder, tmp_path / "student.json", "--no-reference"))
+    assert student_side[("ex01_activations", "relu")]["status"] == "passed"
+    instructor_side = grade(folder, tmp_path / "instructor.json")
+    assert instructor_side["reference"] is not None
+    relu = results(instructor_side)[("ex01_activations", "relu")]
+    assert relu["status"] == "error" and "KeyError" in relu["message"]
+    assert "relu(x) raised KeyError" in relu["message"]
+    assert "a random input like" in relu["message"]

@@ -1,11 +1,13 @@
 """Checks of ex02_losses: each loss against ``keras.losses``'s recorded per-sample values."""
 
 from functools import partial
+from types import ModuleType
 
 import numpy as np
 
 from grader.cases import Case, cases_for
 from grader.feedback import Mistake, Tolerance, gives, not_finite
+from grader.reference import random_twin
 from grader.student import Student
 
 EXERCISE = "ex02_losses"
@@ -18,6 +20,19 @@ def _tolerance(case: Case) -> Tolerance:
     clipped probabilities, which moves a loss near 0 by about EPSILON."""
     base = Tolerance.for_dtype(case["expected"].dtype)
     return Tolerance(rtol=base.rtol, atol=max(base.atol, 10 * EPSILON))
+
+
+def reference_case(case: Case, rng: np.random.Generator, reference: ModuleType) -> Case:
+    """The same targets and predictions, each shuffled over the samples on its own."""
+    y_true, y_pred = case["y_true"], case["y_pred"]
+    shape = y_pred.shape
+    rows_true = y_true.reshape(-1, *y_true.shape[len(shape) - 1 :]) if y_pred.ndim > 1 else y_true
+    rows_pred = y_pred.reshape(-1, shape[-1]) if y_pred.ndim > 1 else y_pred
+    new_true = rows_true[rng.permutation(len(rows_true))].reshape(y_true.shape)
+    new_pred = rows_pred[rng.permutation(len(rows_pred))].reshape(shape)
+    expected = np.asarray(getattr(reference, case.function)(new_true.copy(), new_pred.copy()))
+    arrays = {"y_true": new_true, "y_pred": new_pred}
+    return random_twin(case, arrays, {"expected": expected.astype(case["expected"].dtype)})
 
 
 def _bce(y_true: np.ndarray, y_pred: np.ndarray, reduce=np.mean) -> np.ndarray:
@@ -37,7 +52,7 @@ def _reduced(case: Case) -> Mistake:
 
 
 def _check_all(student: Student, check: str, mistakes_for) -> None:
-    for case in cases_for(EXERCISE, check):
+    for case in student.cases(check):
         student.check_case(
             case,
             ["y_true", "y_pred"],

@@ -8,6 +8,7 @@ hyper-parameters and for epsilon written inside or outside the square root.
 """
 
 from functools import partial
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,7 @@ import numpy as np
 from grader.cases import Case, cases_for
 from grader.feedback import Mistake, Tolerance, Verdict, as_float_array, check_close, gives, say
 from grader.optimizer_rules import DEFAULTS, VARIANTS, simulate
+from grader.reference import random_twin
 from grader.student import Student, call_text
 
 EXERCISE = "ex03_optimizers"
@@ -39,6 +41,25 @@ def _trajectory(
     starts = [_params(case, "params"), *expected[:-1]]
     grads = [_params(case, f"grads.{t}") for t in range(steps)]
     return starts, grads, expected
+
+
+def reference_case(case: Case, rng: np.random.Generator, reference: ModuleType) -> Case:
+    """New parameters and gradients of the same shapes; the reference optimizer's steps."""
+    starts, grads, _ = _trajectory(case)
+    params = [rng.standard_normal(w.shape) for w in starts[0]]
+    new_grads = [
+        [rng.uniform(0.2, 2.0, size=g.shape) * rng.choice([-1.0, 1.0], size=g.shape) for g in step]
+        for step in grads
+    ]
+    optimizer = getattr(reference, case.function)(**case.kwargs)
+    arrays, current = {f"params.{i}": w for i, w in enumerate(params)}, params
+    expected = {}
+    for t, step_grads in enumerate(new_grads):
+        current = [np.array(w) for w in optimizer.step([w.copy() for w in current], step_grads)]
+        for i, (w, g) in enumerate(zip(current, step_grads, strict=True)):
+            arrays[f"grads.{t}.{i}"] = g
+            expected[f"expected.{t}.{i}"] = w
+    return random_twin(case, arrays, expected)
 
 
 def _mistakes(case: Case, starts, grads) -> list[Mistake]:
@@ -106,7 +127,7 @@ def _run_case(student: Student, case: Case) -> None:
                     g - w,
                     call=call,
                     case=case.description,
-                    source=f"keras.optimizers.{case.function}",
+                    source=case.source or f"keras.optimizers.{case.function}",
                     inputs={f"params[{i}]": w, f"grads[{i}]": step_grads[i]},
                     tolerance=UPDATE_TOLERANCE,
                     where=say(
@@ -122,7 +143,7 @@ def _run_case(student: Student, case: Case) -> None:
 
 
 def _check_all(student: Student, check: str) -> None:
-    for case in cases_for(EXERCISE, check):
+    for case in student.cases(check):
         _run_case(student, case)
 
 
