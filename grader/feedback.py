@@ -82,6 +82,9 @@ class Mistake:
     id: str
     matches: Callable[[np.ndarray], bool]
     fields: dict[str, Any] = field(default_factory=dict)
+    about_shape: bool = False
+    """True for a mistake that shows in the result's shape; those are tried when the shape is
+    wrong, the others only on results of the right shape."""
 
     def explain(self) -> str:
         name = say(f"mistake.{self.id}.name", **self.fields)
@@ -106,6 +109,11 @@ def gives(
         )
 
     return Mistake(mistake_id, matches, fields)
+
+
+def shaped(mistake_id: str, shape: tuple[int, ...]) -> Mistake:
+    """The mistake that shows as a result of shape ``shape`` instead of the expected one."""
+    return Mistake(mistake_id, lambda received: received.shape == shape, about_shape=True)
 
 
 def not_finite(mistake_id: str) -> Mistake:
@@ -149,12 +157,29 @@ def _status_message(
         "crashed": "status.crashed",
         "not_attempted": "status.not_attempted",
     }.get(error.kind, "status.exception")
+    if error.kind == "missing" and "(" not in call:
+        key = "error_hint.missing_attribute"
+    if error.kind == "timeout" and error.type == "repeat":
+        key = "status.timeout_repeat"
     lines = [say(key, **fields)]
     if error.where and error.kind != "not_attempted":
         lines.append(f"  at {error.where}")
-    if "could not be broadcast" in error.message:
-        lines.append(say(f"broadcast.{exercise}"))
+    lines += _error_hints(error.message, exercise)
     return status, "\n".join(lines)
+
+
+ERROR_HINTS = (
+    ("operands could not be broadcast", "broadcast.{exercise}"),
+    ("only 0-dimensional arrays can be converted", "error_hint.math_module"),
+    ("only length-1 arrays can be converted", "error_hint.math_module"),
+    ("'NoneType'", "error_hint.none_operand"),
+    ("indexing arrays could not be broadcast", "error_hint.fancy_indexing"),
+)
+"""Words in an exception's message, and the hint they call for."""
+
+
+def _error_hints(message: str, exercise: str) -> list[str]:
+    return [say(key.format(exercise=exercise)) for words, key in ERROR_HINTS if words in message]
 
 
 def value_of(answer: Answer, call: str, *, file: str, timeout: float, exercise: str) -> Any:
@@ -197,7 +222,7 @@ def as_float_array(
                 why=why,
             )
         ]
-        lines += _first_mistake(array, mistakes)
+        lines += _first_mistake(array, [m for m in mistakes if m.about_shape])
         raise Verdict("\n".join(lines))
     return array
 
@@ -271,5 +296,5 @@ def check_close(
         )
     else:
         lines.append(say("compare.nonfinite", value=mine, expected=f"{gold:.10g}"))
-    lines += _first_mistake(received64, mistakes)
+    lines += _first_mistake(received64, [m for m in mistakes if not m.about_shape])
     raise Verdict("\n".join(lines))

@@ -28,6 +28,14 @@ class Foreign:
     summary: str
 
 
+@dataclass(frozen=True)
+class Handle:
+    """An object that lives in the student's process, e.g. an optimizer or a Keras model."""
+
+    id: int
+    type_name: str = ""
+
+
 class ProtocolError(Exception):
     """A message that is not what the protocol allows."""
 
@@ -60,6 +68,8 @@ def _to_tree(value: Any, arrays: dict[str, np.ndarray], depth: int = 0) -> Any:
         key = f"a{len(arrays)}"
         arrays[key] = np.array(value)
         return {"$scalar": key}
+    if type(value) is Handle:
+        return {"$handle": value.id}
     if type(value) in (list, tuple):
         items = [_to_tree(item, arrays, depth + 1) for item in value]
         return {"$list": items} if type(value) is list else {"$tuple": items}
@@ -88,6 +98,8 @@ def _from_tree(tree: Any, arrays: dict[str, np.ndarray]) -> Any:
         return tuple(_from_tree(item, arrays) for item in tree["$tuple"])
     if "$dict" in tree:
         return {str(k): _from_tree(v, arrays) for k, v in tree["$dict"].items()}
+    if "$handle" in tree:
+        return Handle(int(tree["$handle"]))
     if "$foreign" in tree:
         return Foreign(str(tree["$foreign"]), str(tree.get("summary", "")))
     raise ProtocolError(f"unexpected node {_describe(tree)}")

@@ -98,16 +98,22 @@ class Student:
             inputs = "; ".join(f"{a} = {describe(case[a])}" for a in args)
             where = say("compare.case", case=case.description, inputs=inputs)
             raise Verdict(f"{verdict.message}\n{where}", verdict.status) from None
-        check_close(
-            received,
-            expected,
-            call=text,
-            case=case.description,
-            source=case.source or source,
-            inputs={a: case[a] for a in args},
-            mistakes=mistakes,
-            tolerance=tolerance or Tolerance.for_dtype(expected.dtype),
-        )
+        try:
+            check_close(
+                received,
+                expected,
+                call=text,
+                case=case.description,
+                source=case.source or source,
+                inputs={a: case[a] for a in args},
+                mistakes=mistakes,
+                tolerance=tolerance or Tolerance.for_dtype(expected.dtype),
+            )
+        except Verdict as verdict:
+            if not answer.printed.strip():
+                raise
+            printed = say("status.printed", text=answer.printed.rstrip())
+            raise Verdict(f"{verdict.message}\n{printed}", verdict.status) from None
         return received
 
     def expect_inputs_untouched(
@@ -115,9 +121,10 @@ class Student:
     ) -> None:
         """Each ``(call text, argument names, call)`` leaves its inputs as they were.
 
-        Only modification is judged here: a wrong value, an exception, a timeout or a crash
-        costs points in the function's own checks. Checked once every function has been
-        written: a function still to do makes the whole check 'not attempted'.
+        Only modification is judged here: a wrong value or an exception costs points in the
+        function's own checks. A call that timed out or crashed leaves it unverified, so the
+        check fails with that status. Checked once every function has been written: a
+        function still to do makes the whole check 'not attempted'.
         """
         to_do = []
         for text, names, make_call in calls:
@@ -128,8 +135,8 @@ class Student:
             elif answer.modified:
                 which = ", ".join(_named(label, names) for label in answer.modified)
                 raise Verdict(say("compare.modified", call=text, which=which))
-            elif kind == "import":
-                self._settle(answer, text)
+            elif kind not in (None, "exception"):
+                self._settle(answer, text)  # a timeout or a crash leaves this unverified
         if to_do:
             raise Verdict(
                 say("status.not_attempted", call=", ".join(to_do), file=self.exercise.filename),

@@ -1,8 +1,11 @@
-"""The child process that runs a student's module: ``python -m grader.student_process FILE``.
+"""The child process that runs a student's module: ``python -m grader.student_process [FILE]``.
 
-It imports the file, then answers the judge's requests (call a function, create an object,
-call a method, read an attribute) one at a time over stdin/stdout, in ``plain_data``
-messages. Whatever the student's code prints goes to stderr, never into the channel.
+It imports the file, then answers the judge's requests one at a time over stdin/stdout, in
+``plain_data`` messages: call a function or a method, read an attribute, or make one of the
+objects the grader provides (``grader.provided``). A result can be kept in the process under a
+handle, and turned into plain data by a converter (``grader.keras_plain``) before it is sent.
+Whatever the student's code prints goes to stderr, never into the channel. Without a FILE the
+process runs grader code only, for example to open files a student's code wrote.
 """
 
 import importlib.util
@@ -14,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.plain_data import read_message, write_message
+from grader.plain_data import Handle, read_message, write_message
 
 
 def _where(error: BaseException, student_file: Path) -> str:
@@ -78,14 +81,16 @@ def _all_modified(before: list, args: list, kw_before: dict, kwargs: dict) -> li
 
 
 class StudentSession:
-    """The objects the judge's requests act on: the module and the objects it created."""
+    """The objects the judge's requests act on: the module and the objects kept by handle."""
 
-    def __init__(self, student_file: Path):
+    def __init__(self, student_file: Path | None):
         self.student_file = student_file
         self.module: Any = None
         self.objects: dict[int, Any] = {}
 
     def load(self) -> None:
+        if self.student_file is None:
+            return
         spec = importlib.util.spec_from_file_location(self.student_file.stem, self.student_file)
         if spec is None or spec.loader is None:
             raise ImportError(f"cannot load {self.student_file.name}")
@@ -94,53 +99,75 @@ class StudentSession:
         spec.loader.exec_module(module)
         self.module = module
 
+    def _resolve(self, value: Any) -> Any:
+        """Arguments with every ``Handle`` replaced by the object it stands for."""
+        if isinstance(value, Handle):
+            return self.objects[value.id]
+        if type(value) is list:
+            return [self._resolve(item) for item in value]
+        if type(value) is dict:
+            return {k: self._resolve(v) for k, v in value.items()}
+        return value
+
     def _target(self, request: dict[str, Any]) -> Any:
-        if request.get("handle") is None:
-            return getattr(self.module, request["name"])
-        obj = self.objects[request["handle"]]
-        return getattr(obj, request["name"])
+        if request["op"] == "make":
+            from grader.provided import FACTORIES
+
+            return FACTORIES[request["name"]]
+        owner = self.module if request.get("handle") is None else self.objects[request["handle"]]
+        return getattr(owner, request["name"])
+
+    def _reply(self, request: dict[str, Any], result: Any, modified: list[str]) -> dict[str, Any]:
+        convert = request.get("convert")
+        if convert:
+            from grader.keras_plain import CONVERTERS
+
+            plain = CONVERTERS[convert](result)
+        else:
+            plain = result
+        if request.get("keep"):
+            handle = len(self.objects) + 1
+            self.objects[handle] = result
+            plain = {
+                "handle": handle,
+                "type": type(result).__name__,
+                "plain": plain if convert else None,
+            }
+        return {"ok": True, "value": plain, "modified": modified}
 
     def answer(self, request: dict[str, Any]) -> dict[str, Any]:
-        op = request["op"]
+        where = self.student_file or Path("<grader>")
         try:
             target = self._target(request)
-        except AttributeError as error:
-            return {
-                "ok": False,
-                "error": {
-                    "type": "AttributeError",
-                    "message": str(error),
-                    "where": "",
-                    "missing": True,
-                },
-            }
-        if op == "getattr":
-            return {"ok": True, "value": target, "modified": []}
-        args, kwargs = request["args"], request["kwargs"]
+        except (AttributeError, KeyError) as error:
+            fields = {"type": "AttributeError", "message": str(error), "where": "", "missing": True}
+            return {"ok": False, "error": fields, "modified": []}
+        if request["op"] == "getattr":
+            return self._send(request, target, [])
+        args, kwargs = self._resolve(request["args"]), self._resolve(request["kwargs"])
         before = [_copy_inputs(a) for a in args]
         kw_before = {k: _copy_inputs(v) for k, v in kwargs.items()}
         try:
             result = target(*args, **kwargs)
         except NotImplementedError as error:
-            error_fields = {**_error(error, self.student_file), "not_attempted": True}
+            error_fields = {**_error(error, where), "not_attempted": True}
             return {"ok": False, "error": error_fields, "modified": []}
         except Exception as error:
             modified = _all_modified(before, args, kw_before, kwargs)
-            return {"ok": False, "error": _error(error, self.student_file), "modified": modified}
-        modified = _all_modified(before, args, kw_before, kwargs)
-        if op == "new":
-            handle = len(self.objects) + 1
-            self.objects[handle] = result
-            return {
-                "ok": True,
-                "value": {"handle": handle, "type": type(result).__name__},
-                "modified": modified,
-            }
-        return {"ok": True, "value": result, "modified": modified}
+            return {"ok": False, "error": _error(error, where), "modified": modified}
+        return self._send(request, result, _all_modified(before, args, kw_before, kwargs))
+
+    def _send(self, request: dict[str, Any], result: Any, modified: list[str]) -> dict[str, Any]:
+        """The reply for ``result``; a converter's failure is an error of the answer."""
+        try:
+            return self._reply(request, result, modified)
+        except Exception as error:
+            fields = _error(error, self.student_file or Path("<grader>"))
+            return {"ok": False, "error": {**fields, "unreadable": True}, "modified": modified}
 
 
 def main() -> None:
-    student_file = Path(sys.argv[1]).resolve()
+    student_file = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else None
     channel_out = os.fdopen(os.dup(1), "wb")
     channel_in = os.fdopen(os.dup(0), "rb")
     os.dup2(2, 1)  # the student's prints go to stderr, never into the channel
@@ -149,7 +176,8 @@ def main() -> None:
     try:
         session.load()
     except BaseException as error:  # SystemExit at import counts as a broken module too
-        write_message(channel_out, {"ready": False, "error": _error(error, student_file)})
+        fields = _error(error, student_file or Path("<grader>"))
+        write_message(channel_out, {"ready": False, "error": fields})
         return
     write_message(channel_out, {"ready": True})
     while True:

@@ -13,12 +13,15 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.plain_data import ProtocolError, read_message, write_message
+from grader.plain_data import Handle, ProtocolError, read_message, write_message
 
+GRADER_ROOT = Path(__file__).resolve().parent.parent
+"""The folder holding the ``grader`` package this process imported."""
 PRINTED_LIMIT = 4000
 """Characters of the student's printed output kept per call."""
 
@@ -37,14 +40,6 @@ class StudentError:
 
 
 @dataclass(frozen=True)
-class Handle:
-    """An object that lives in the student's process, e.g. an optimizer."""
-
-    id: int
-    type_name: str
-
-
-@dataclass(frozen=True)
 class Answer:
     """What one call gave back: a plain value or an error, and its side effects."""
 
@@ -53,6 +48,8 @@ class Answer:
     modified: list[str] = field(default_factory=list)
     """Input arrays the call changed in place, e.g. ``["argument 1"]`` or ``["argument 1[0]"]``."""
     printed: str = ""
+    plain: Any = None
+    """For a result kept in the student's process: its converted plain data, if asked for."""
 
 
 class Submission:
@@ -65,6 +62,8 @@ class Submission:
         self._output: Any = None
         self._import_error: StudentError | None = None
         self._workdir: tempfile.TemporaryDirectory[str] | None = None
+        self._timed_out: set[str] = set()
+        """Functions that ran past the time limit once: not called again."""
 
     def _start(self) -> None:
         self.close()  # a child that timed out or crashed leaves its files behind
@@ -117,6 +116,8 @@ class Submission:
             timer.cancel()
 
     def _request(self, request: dict[str, Any]) -> Answer:
+        if request["name"] in self._timed_out:
+            return Answer(error=StudentError("timeout", type="repeat"))
         if self._process is None or self._process.poll() is not None:
             if self._import_error is None:
                 self._start()
@@ -127,55 +128,76 @@ class Submission:
         printed = self._printed_since(mark)
         if isinstance(reply, StudentError):
             self._process = None
+            if reply.kind == "timeout":
+                self._timed_out.add(request["name"])
             return Answer(error=reply, printed=printed)
+        modified = [str(m) for m in reply.get("modified") or []]
         if not reply.get("ok"):
             fields = reply.get("error") or {}
-            kind = (
-                "not_attempted"
-                if fields.get("not_attempted")
-                else "missing"
-                if fields.get("missing")
-                else "exception"
+            kind = next(
+                (k for k in ("not_attempted", "missing", "unreadable") if fields.get(k)),
+                "exception",
             )
-            modified = [str(m) for m in reply.get("modified") or []]
             error = StudentError(kind, **_error_fields(fields))
             return Answer(error=error, modified=modified, printed=printed)
-        value = reply.get("value")
-        if request["op"] == "new" and isinstance(value, dict):
+        value, plain = reply.get("value"), None
+        if request.get("keep") and isinstance(value, dict):
+            plain = value.get("plain")
             value = Handle(int(value["handle"]), str(value["type"]))
-        modified = [str(m) for m in reply.get("modified") or []]
-        return Answer(value=value, modified=modified, printed=printed)
+        return Answer(value=value, modified=modified, printed=printed, plain=plain)
 
     def _printed_since(self, mark: int) -> str:
         self._output.seek(mark)
         text = self._output.read(PRINTED_LIMIT + 1).decode("utf-8", "replace")
         return text if len(text) <= PRINTED_LIMIT else text[:PRINTED_LIMIT] + "\n[... cut]"
 
-    def call(self, function: str, *args: Any, **kwargs: Any) -> Answer:
-        """``module.function(*args, **kwargs)`` in the student's process."""
-        return self._request(
-            {"op": "call", "handle": None, "name": function, "args": list(args), "kwargs": kwargs}
-        )
+    def request(
+        self,
+        name: str,
+        args: Sequence[Any] = (),
+        kwargs: dict[str, Any] | None = None,
+        *,
+        op: str = "call",
+        handle: Handle | None = None,
+        keep: bool = False,
+        convert: str | None = None,
+    ) -> Answer:
+        """One request to the student's process.
 
-    def create(self, class_name: str, **kwargs: Any) -> Answer:
-        """``module.ClassName(**kwargs)``; the answer's value is a ``Handle``."""
-        return self._request(
-            {"op": "new", "handle": None, "name": class_name, "args": [], "kwargs": kwargs}
-        )
-
-    def call_method(self, handle: Handle, method: str, *args: Any, **kwargs: Any) -> Answer:
+        Args:
+            name: the function, class, method, attribute or (``op="make"``) provided object.
+            args, kwargs: plain data, and ``Handle``s of kept objects.
+            op: ``"call"``, ``"getattr"`` or ``"make"`` (one of ``grader.provided.FACTORIES``).
+            handle: the kept object whose method or attribute is meant; None for the module.
+            keep: keep the result in the student's process; the answer's value is its Handle.
+            convert: a ``grader.keras_plain.CONVERTERS`` name that turns the result into plain
+                data before it is sent (into ``Answer.plain`` when the result is kept).
+        """
         return self._request(
             {
-                "op": "call",
-                "handle": handle.id,
-                "name": method,
+                "op": op,
+                "handle": None if handle is None else handle.id,
+                "name": name,
                 "args": list(args),
-                "kwargs": kwargs,
+                "kwargs": kwargs or {},
+                "keep": keep,
+                "convert": convert,
             }
         )
 
+    def call(self, function: str, *args: Any, **kwargs: Any) -> Answer:
+        """``module.function(*args, **kwargs)`` in the student's process."""
+        return self.request(function, args, kwargs)
+
+    def create(self, class_name: str, **kwargs: Any) -> Answer:
+        """``module.ClassName(**kwargs)``, kept; the answer's value is a ``Handle``."""
+        return self.request(class_name, (), kwargs, keep=True)
+
+    def call_method(self, handle: Handle, method: str, *args: Any, **kwargs: Any) -> Answer:
+        return self.request(method, args, kwargs, handle=handle)
+
     def attribute(self, handle: Handle, name: str) -> Answer:
-        return self._request({"op": "getattr", "handle": handle.id, "name": name})
+        return self.request(name, op="getattr", handle=handle)
 
     def _kill(self) -> None:
         """Kill the child and, on POSIX, everything in its process group."""
@@ -208,8 +230,10 @@ class Submission:
 
 def _child_environment(workdir: str) -> dict[str, str]:
     """A small environment: no secrets of the grader's, one thread per numeric library."""
-    keep = ("PATH", "SYSTEMROOT", "LANG", "LC_ALL", "VIRTUAL_ENV", "PYTHONPATH")
+    keep = ("PATH", "SYSTEMROOT", "LANG", "LC_ALL", "VIRTUAL_ENV")
     env = {k: os.environ[k] for k in keep if k in os.environ}
+    # The child imports the very grader package this process runs, never another copy.
+    env["PYTHONPATH"] = os.pathsep.join([str(GRADER_ROOT), os.environ.get("PYTHONPATH", "")])
     env.update(
         HOME=workdir,
         TMPDIR=workdir,

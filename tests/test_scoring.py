@@ -105,10 +105,11 @@ def test_an_endless_loop_times_out_and_other_checks_still_count(tmp_path: Path) 
     path.write_text(path.read_text() + "\n\ndef tanh(x):\n    while True:\n        pass\n")
     report = grade(folder, None, "--call-timeout=2")
     by_check = results(report)
-    for name in ("tanh", "tanh_extreme"):
+    for name in ("tanh", "tanh_extreme", "inputs_unmodified"):
         assert by_check[("ex01_activations", name)]["status"] == "timeout"
-        assert "did not finish within 2 s" in by_check[("ex01_activations", name)]["message"]
-    assert report["score"] == 38
+    assert "did not finish within 2 s" in by_check[("ex01_activations", "tanh")]["message"]
+    assert "not called again" in by_check[("ex01_activations", "tanh_extreme")]["message"]
+    assert report["score"] == 37
 
 
 def test_exit_and_exceptions_are_errors_with_the_students_line(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from types import ModuleType
 import numpy as np
 
 from grader.cases import Case, cases_for
-from grader.feedback import Mistake, Tolerance, gives, not_finite
+from grader.feedback import Mistake, Tolerance, gives, not_finite, shaped
 from grader.reference import random_twin
 from grader.student import Student
 
@@ -44,11 +44,9 @@ def _cce(y_true: np.ndarray, y_pred: np.ndarray, reduce=np.sum) -> np.ndarray:
     return -reduce(y_true * np.log(np.clip(y_pred, EPSILON, 1 - EPSILON)), axis=-1)
 
 
-def _reduced(case: Case) -> Mistake:
-    return Mistake(
-        "loss_reduced_to_scalar",
-        lambda received: received.shape == () and case["expected"].shape != (),
-    )
+def _reduced(case: Case) -> list[Mistake]:
+    """A per-sample loss averaged down to one number."""
+    return [shaped("loss_reduced_to_scalar", ())] if case["expected"].shape != () else []
 
 
 def _check_all(student: Student, check: str, mistakes_for) -> None:
@@ -57,7 +55,7 @@ def _check_all(student: Student, check: str, mistakes_for) -> None:
             case,
             ["y_true", "y_pred"],
             source=f"keras.losses.{case.function}",
-            mistakes=[_reduced(case), *mistakes_for(case)],
+            mistakes=[*_reduced(case), *mistakes_for(case)],
             shape_rule=PER_SAMPLE,
             tolerance=_tolerance(case),
         )
@@ -89,17 +87,20 @@ def test_categorical_crossentropy(student: Student) -> None:
     _check_all(student, "categorical_crossentropy", mistakes)
 
 
-def test_sparse_categorical_crossentropy(student: Student) -> None:
-    def mistakes(case: Case) -> list[Mistake]:
-        labels, p = case["y_true"], case["y_pred"].astype(float)
-        rows = p.reshape(-1, p.shape[-1])
-        return [
-            Mistake("sparse_indexing", lambda received: received.shape != case["expected"].shape),
-            gives("sparse_indexing", lambda: -np.log(np.clip(rows[labels], EPSILON, 1))[..., 0]),
-            gives("sparse_indexing", lambda: -np.log(np.clip(p[..., 0], EPSILON, 1))),
-        ]
+def _sparse_mistakes(case: Case) -> list[Mistake]:
+    labels, p = case["y_true"], case["y_pred"].astype(float)
+    shape = case["expected"].shape
+    rows = p.reshape(-1, p.shape[-1])
+    return [
+        shaped("sparse_kept_last_axis", (*shape, 1)),
+        shaped("sparse_indexing", (*shape, shape[-1])) if shape else shaped("sparse_indexing", ()),
+        gives("sparse_indexing", lambda: -np.log(np.clip(rows[labels], EPSILON, 1))[..., 0]),
+        gives("sparse_indexing", lambda: -np.log(np.clip(p[..., 0], EPSILON, 1))),
+    ]
 
-    _check_all(student, "sparse_categorical_crossentropy", mistakes)
+
+def test_sparse_categorical_crossentropy(student: Student) -> None:
+    _check_all(student, "sparse_categorical_crossentropy", _sparse_mistakes)
 
 
 def test_mean_squared_error(student: Student) -> None:
@@ -112,7 +113,7 @@ def test_mean_squared_error(student: Student) -> None:
 
 def test_crossentropy_clipping(student: Student) -> None:
     def mistakes(case: Case) -> list[Mistake]:
-        return [
+        found = [
             not_finite("no_clipping"),
             Mistake(
                 "clip_epsilon",
@@ -122,6 +123,7 @@ def test_crossentropy_clipping(student: Student) -> None:
                 ),
             ),
         ]
+        return [*found, *_sparse_mistakes(case)] if case.function.startswith("sparse") else found
 
     _check_all(student, "crossentropy_clipping", mistakes)
 

@@ -14,7 +14,16 @@ from typing import Any
 import numpy as np
 
 from grader.cases import Case, cases_for
-from grader.feedback import Mistake, Tolerance, Verdict, as_float_array, check_close, gives, say
+from grader.feedback import (
+    Mistake,
+    Tolerance,
+    Verdict,
+    as_float_array,
+    check_close,
+    gives,
+    not_finite,
+    say,
+)
 from grader.optimizer_rules import DEFAULTS, VARIANTS, simulate
 from grader.reference import random_twin
 from grader.student import Student, call_text
@@ -84,8 +93,10 @@ def _mistakes(case: Case, starts, grads) -> list[Mistake]:
                     value=value,
                 )
             )
+    if name == "Adam":
+        found.insert(0, not_finite("adam_t_from_zero"))
     if case.check == "optimizer_defaults":
-        found.append(Mistake("wrong_default", lambda received: True))
+        found.append(Mistake("wrong_default", lambda received: bool(np.all(np.isfinite(received)))))
     return found
 
 
@@ -188,18 +199,20 @@ def test_iterations(student: Student) -> None:
                 )
             count = student.attribute(handle, "iterations")
             if not isinstance(count, int | float | np.integer | np.floating) or count != t:
+                received = count if isinstance(count, int | float) else _words(count)
+                mistake = (
+                    "iterations_counted_twice"
+                    if count == 2 * t and t
+                    else "iterations_not_counted"
+                    if count == 0
+                    else "iterations_miscounted"
+                )
+                call = f"{name}().iterations after {t} calls of step"
                 raise Verdict(
                     "\n".join(
                         [
-                            say(
-                                "shape.not_int",
-                                call=f"{name}().iterations after {t} calls of step",
-                                received=_words(count)
-                                if not isinstance(count, int | float)
-                                else count,
-                                expected=t,
-                            ),
-                            Mistake("iterations_not_counted", lambda r: True).explain(),
+                            say("shape.not_int", call=call, received=received, expected=t),
+                            Mistake(mistake, lambda r: True).explain(),
                         ]
                     )
                 )

@@ -1,0 +1,130 @@
+"""What the grader hands into the student's process: fixed optimizers, models and helpers.
+
+A check that needs an object the student did not write (ex04's optimizer, ex06's model,
+ex08's architecture) makes it here with ``Submission.request(name, op="make")``, so an
+unfinished earlier exercise never costs points in a later one. Also the grader's own file
+loading, which runs in a process without student code (``Submission(None)``).
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+SEED = 20261128
+
+
+class SGD:
+    """Plain gradient descent with the ex03 interface: ``w = w - learning_rate * g``."""
+
+    def __init__(self, learning_rate: float = 0.01):
+        self.learning_rate = learning_rate
+        self.iterations = 0
+
+    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> list[np.ndarray]:
+        self.iterations += 1
+        return [
+            np.asarray(w) - self.learning_rate * np.asarray(g)
+            for w, g in zip(params, grads, strict=True)
+        ]
+
+
+def seed(value: int = SEED) -> None:
+    """Seed Python, NumPy and Keras, and make TensorFlow's ops deterministic."""
+    import tensorflow as tf
+    from tensorflow import keras
+
+    keras.utils.set_random_seed(value)
+    tf.config.experimental.enable_op_determinism()
+
+
+def digits_classifier(input_dim: int = 64) -> Any:
+    """ex06's model: Dense(32, relu) then Dense(10, softmax), compiled with Adam."""
+    from tensorflow import keras
+
+    seed()
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(input_dim,)),
+            keras.layers.Dense(32, activation="relu"),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def small_model_fn(hidden: int = 8) -> Callable[[], Any]:
+    """ex08's architecture as a function of no arguments (what ``load_weights`` is given)."""
+
+    def build() -> Any:
+        from tensorflow import keras
+
+        model = keras.Sequential(
+            [
+                keras.Input(shape=(4,)),
+                keras.layers.Dense(hidden, activation="relu"),
+                keras.layers.Dense(3, activation="softmax"),
+            ]
+        )
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        return model
+
+    return build
+
+
+def small_model(hidden: int = 8) -> Any:
+    """An ex08 model with seeded, non-trivial weights."""
+    seed()
+    model = small_model_fn(hidden)()
+    rng = np.random.default_rng(SEED)
+    model.set_weights([rng.standard_normal(w.shape) for w in model.get_weights()])
+    return model
+
+
+def call(function: Callable[..., Any], *args: Any) -> Any:
+    """``function(*args)``: a kept function called with plain arguments."""
+    return function(*args)
+
+
+def predict(model: Any, X: np.ndarray) -> np.ndarray:
+    return np.asarray(model.predict(X, verbose=0))
+
+
+def dropout_outputs(model: Any, x: np.ndarray) -> list[np.ndarray]:
+    """What every Dropout layer of ``model`` makes of ``x`` in training mode."""
+    from tensorflow import keras
+
+    return [
+        np.asarray(layer(x, training=True))
+        for layer in model.layers
+        if isinstance(layer, keras.layers.Dropout)
+    ]
+
+
+def load_saved_model(path: str) -> Any:
+    """A file a student's code wrote, opened with Keras's safe mode (never ``safe_mode=False``)."""
+    from tensorflow import keras
+
+    return keras.models.load_model(path, safe_mode=True, compile=False)
+
+
+def load_saved_weights(path: str, hidden: int = 8) -> Any:
+    """ex08's architecture with the weights a student's code saved at ``path``."""
+    model = small_model_fn(hidden)()
+    model.load_weights(path)
+    return model
+
+
+FACTORIES: dict[str, Callable[..., Any]] = {
+    "sgd": SGD,
+    "seed": seed,
+    "digits_classifier": digits_classifier,
+    "small_model": small_model,
+    "small_model_fn": small_model_fn,
+    "call": call,
+    "predict": predict,
+    "dropout_outputs": dropout_outputs,
+    "load_saved_model": load_saved_model,
+    "load_saved_weights": load_saved_weights,
+}
