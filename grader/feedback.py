@@ -122,18 +122,30 @@ def not_finite(mistake_id: str) -> Mistake:
 
 
 def describe(value: Any) -> str:
-    """An input or value in a few words: small arrays in full, large ones by shape."""
+    """A value in a few words: small 0-d and 1-d arrays in full, others by dtype and shape."""
     if isinstance(value, np.ndarray):
         if value.ndim == 0:
             return f"{value.item()!r} ({value.dtype})"
-        if value.size <= 8:
-            return f"{np.array2string(value, precision=6, separator=', ')} ({value.dtype})"
+        if value.ndim == 1 and value.size <= 8:
+            text = np.array2string(value, precision=6, separator=", ", max_line_width=10**6)
+            return f"{text} ({value.dtype})"
         return f"{value.dtype} array of shape {value.shape}"
+    if value is None:
+        return "None"
     if isinstance(value, Foreign):
-        return f"a {value.type_name} object"
-    if isinstance(value, list):
-        return f"a list of {len(value)} items"
+        return _with_article(f"{value.type_name} object")
+    if isinstance(value, list | tuple):
+        return f"a {type(value).__name__} of {len(value)} items"
     return f"{type(value).__name__} {value!r}"
+
+
+def _with_article(words: str) -> str:
+    return f"{'an' if words[:1].lower() in 'aeiou' else 'a'} {words}"
+
+
+def explain(mistake_id: str, **fields: Any) -> str:
+    """ "Likely mistake — <name>. <hint>" for a known mistake."""
+    return Mistake(mistake_id, lambda received: True, fields).explain()
 
 
 def _status_message(
@@ -156,11 +168,17 @@ def _status_message(
         "timeout": "status.timeout",
         "crashed": "status.crashed",
         "not_attempted": "status.not_attempted",
+        "unreadable": "status.unreadable",
     }.get(error.kind, "status.exception")
     if error.kind == "missing" and "(" not in call:
         key = "error_hint.missing_attribute"
     if error.kind == "timeout" and error.type == "repeat":
         key = "status.timeout_repeat"
+    if error.kind == "crashed" and error.type == "stale":
+        key = "status.stale"
+    if error.kind == "not_attempted" and error.raised_in not in ("", error.called, "__init__"):
+        key = "status.not_attempted_callee"
+        fields["callee"] = error.raised_in
     lines = [say(key, **fields)]
     if error.where and error.kind != "not_attempted":
         lines.append(f"  at {error.where}")

@@ -62,6 +62,9 @@ def grade(
             f"--score-report={report_path}",
             "--expect-exercises=" + ",".join(e.name for e in exercises()),
             "--quiet" if quiet else "--tb=line",
+            # This process imported the grader before pytest could rewrite its asserts;
+            # the checks raise Verdicts and do not rely on assert rewriting.
+            "-Wignore::pytest.PytestAssertRewriteWarning",
         ]
         if call_timeout:
             args.append(f"--call-timeout={call_timeout}")

@@ -34,6 +34,8 @@ class Handle:
 
     id: int
     type_name: str = ""
+    generation: int = 0
+    """Which of the judge's processes for this student file made it (judge side only)."""
 
 
 class ProtocolError(Exception):

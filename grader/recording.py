@@ -327,10 +327,89 @@ def record_optimizers() -> list[Case]:
     return cases
 
 
+def _keras_neuron(w: np.ndarray, b: float) -> keras.Sequential:
+    model = keras.Sequential([keras.Input((len(w),)), keras.layers.Dense(1, activation="sigmoid")])
+    model.layers[0].set_weights([w[:, np.newaxis], np.array([b])])
+    return model
+
+
+def record_neuron() -> list[Case]:
+    """One sigmoid neuron: Keras's Dense(1, sigmoid), its loss, its gradients, its training."""
+    rng = np.random.default_rng(SEED + 3)
+    keras.config.set_floatx("float64")
+    cases = []
+
+    def data(n: int, d: int, scale: float) -> dict[str, np.ndarray]:
+        X = rng.standard_normal((n, d))
+        w = rng.standard_normal(d) * scale
+        return {
+            "X": X,
+            "y": (rng.uniform(size=n) < 0.5).astype(float),
+            "w": w,
+            "b": np.array(rng.standard_normal() * scale),
+        }
+
+    shapes = [
+        ("20 samples, 5 features", 20, 5, 0.5),
+        ("7 samples, 3 features", 7, 3, 1.0),
+        ("saturated outputs (|z| up to about 60)", 12, 4, 20.0),
+    ]
+    for description, n, d, scale in shapes:
+        arrays = data(n, d, scale)
+        X, y, w, b = arrays["X"], arrays["y"], arrays["w"], float(arrays["b"])
+        model = _keras_neuron(w, b)
+        p = np.asarray(model(X))[:, 0]
+        loss_value = np.asarray(keras.losses.BinaryCrossentropy()(y, p))
+        with tf.GradientTape() as tape:  # the model's own output, as model.fit passes it
+            loss_tensor = keras.losses.BinaryCrossentropy()(y[:, np.newaxis], model(X))
+        kernel, bias = tape.gradient(loss_tensor, model.trainable_variables)
+        for check, expected in (
+            ("predict_proba", {"expected": p}),
+            ("loss", {"expected": loss_value}),
+            (
+                "gradients",
+                {"expected_dw": np.asarray(kernel)[:, 0], "expected_db": np.asarray(bias)[0]},
+            ),
+        ):
+            cases.append(
+                Case(
+                    id=f"{check}/{description}",
+                    check=check,
+                    function=check,
+                    description=description,
+                    arrays={**arrays, **expected},
+                )
+            )
+    for description, n, d, lr, epochs, batch_size in (
+        ("100 samples, lr 0.1, 3 epochs of batches of 16", 100, 5, 0.1, 3, 16),
+        ("40 samples, lr 0.5, 2 epochs of batches of 32", 40, 3, 0.5, 2, 32),
+    ):
+        arrays = data(n, d, 0.1)
+        model = _keras_neuron(arrays["w"], float(arrays["b"]))
+        model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr), loss="binary_crossentropy")
+        model.fit(
+            arrays["X"], arrays["y"], epochs=epochs, batch_size=batch_size, shuffle=False, verbose=0
+        )
+        kernel, bias = model.layers[0].get_weights()
+        cases.append(
+            Case(
+                id=f"train/{description}",
+                check="train_matches_keras",
+                function="train",
+                description=description,
+                kwargs={"learning_rate": lr, "epochs": epochs, "batch_size": batch_size},
+                arrays={**arrays, "expected_w": kernel[:, 0], "expected_b": bias[0]},
+            )
+        )
+    keras.config.set_floatx("float32")
+    return cases
+
+
 RECORDERS: dict[str, Callable[[], list[Case]]] = {
     "ex01_activations": record_activations,
     "ex02_losses": record_losses,
     "ex03_optimizers": record_optimizers,
+    "ex04_neuron": record_neuron,
 }
 
 

@@ -50,7 +50,8 @@ class Student:
             return recorded
         return recorded + reference_cases(self.exercise, check, self.reference_dir)
 
-    def _settle(self, answer: Answer, call: str) -> Answer:
+    def settle(self, answer: Answer, call: str) -> Answer:
+        """The answer, or the Verdict that says why it has no value."""
         value_of(
             answer,
             call,
@@ -63,19 +64,19 @@ class Student:
     def call(self, function: str, *args: Any, text: str | None = None, **kwargs: Any) -> Answer:
         """Call ``function``; a Verdict if it gives no value."""
         text = text or call_text(function, [describe_arg(a) for a in args], kwargs)
-        return self._settle(self.submission.call(function, *args, **kwargs), text)
+        return self.settle(self.submission.call(function, *args, **kwargs), text)
 
     def create(self, class_name: str, **kwargs: Any) -> Handle:
         text = call_text(class_name, [], kwargs)
-        answer = self._settle(self.submission.create(class_name, **kwargs), text)
+        answer = self.settle(self.submission.create(class_name, **kwargs), text)
         return answer.value
 
     def call_method(self, handle: Handle, method: str, *args: Any, text: str) -> Answer:
-        return self._settle(self.submission.call_method(handle, method, *args), text)
+        return self.settle(self.submission.call_method(handle, method, *args), text)
 
     def attribute(self, handle: Handle, name: str) -> Any:
         text = f"{handle.type_name}.{name}"
-        return self._settle(self.submission.attribute(handle, name), text).value
+        return self.settle(self.submission.attribute(handle, name), text).value
 
     def check_case(
         self,
@@ -119,24 +120,24 @@ class Student:
     def expect_inputs_untouched(
         self, calls: Sequence[tuple[str, Sequence[str], Callable[[], Answer]]]
     ) -> None:
-        """Each ``(call text, argument names, call)`` leaves its inputs as they were.
+        """Each ``(call text, argument names, call)`` returns a value and leaves its inputs as
+        they were.
 
-        Only modification is judged here: a wrong value or an exception costs points in the
-        function's own checks. A call that timed out or crashed leaves it unverified, so the
-        check fails with that status. Checked once every function has been written: a
-        function still to do makes the whole check 'not attempted'.
+        Checked once every function has been written (a function still to do makes the whole
+        check 'not attempted'), and only on functions that work: a call that raises, times out
+        or returns None leaves nothing verified, so the check fails with that reason.
         """
         to_do = []
         for text, names, make_call in calls:
             answer = make_call()
-            kind = answer.error.kind if answer.error else None
-            if kind == "not_attempted":
+            if answer.error is not None and answer.error.kind == "not_attempted":
                 to_do.append(text)
-            elif answer.modified:
+                continue
+            if answer.modified:
                 which = ", ".join(_named(label, names) for label in answer.modified)
                 raise Verdict(say("compare.modified", call=text, which=which))
-            elif kind not in (None, "exception"):
-                self._settle(answer, text)  # a timeout or a crash leaves this unverified
+            if self.settle(answer, text).value is None:
+                raise Verdict(say("shape.none", call=text))
         if to_do:
             raise Verdict(
                 say("status.not_attempted", call=", ".join(to_do), file=self.exercise.filename),

@@ -19,16 +19,24 @@ import numpy as np
 
 from grader.plain_data import Handle, read_message, write_message
 
+OUTPUT_LIMIT_BYTES = 64 * 1024 * 1024
+"""The largest file this process may write (its printed output included)."""
+GRADER_FILE = Path("<grader>")
 
-def _where(error: BaseException, student_file: Path) -> str:
-    """The student's own line that raised, e.g. ``activations.py, line 12, in softmax``."""
-    frames = [
+
+def _student_frames(error: BaseException, student_file: Path) -> list[traceback.FrameSummary]:
+    return [
         f
         for f in traceback.extract_tb(error.__traceback__)
         if Path(f.filename).resolve() == student_file
     ]
+
+
+def _where(error: BaseException, student_file: Path) -> str:
+    """The student's own line that raised, e.g. ``activations.py, line 12, in softmax``."""
     if isinstance(error, SyntaxError) and error.lineno:
         return f"{student_file.name}, line {error.lineno}"
+    frames = _student_frames(error, student_file)
     if not frames:
         return ""
     frame = frames[-1]
@@ -38,46 +46,45 @@ def _where(error: BaseException, student_file: Path) -> str:
 
 def _error(error: BaseException, student_file: Path) -> dict[str, Any]:
     text = str(error) if not isinstance(error, SyntaxError) else (error.msg or "")
+    frames = _student_frames(error, student_file)
     return {
         "type": type(error).__name__,
         "message": text[:2000],
         "where": _where(error, student_file),
+        "raised_in": frames[-1].name if frames else "",
     }
 
 
-def _copy_inputs(value: Any) -> Any:
+def _snapshot(value: Any) -> Any:
+    """What an argument held before the call: its arrays' copies and its lists' items."""
     if type(value) is np.ndarray:
         return value.copy()
-    if type(value) in (list, tuple):
-        return [_copy_inputs(item) for item in value]
-    return value
+    if type(value) is list:
+        return [(item, _snapshot(item)) for item in value]
+    return None
 
 
 def _modified(label: str, before: Any, after: Any) -> list[str]:
-    """Labels of the input arrays the call changed in place."""
+    """Labels of the input arrays and lists the call changed."""
     if type(before) is np.ndarray:
         same = (
-            before.shape == after.shape
+            type(after) is np.ndarray
+            and before.shape == after.shape
             and before.dtype == after.dtype
             and np.array_equal(before, after, equal_nan=True)
         )
         return [] if same else [label]
     if type(before) is list:
-        return [
-            m
-            for i, (b, a) in enumerate(zip(before, after, strict=False))
-            for m in _modified(f"{label}[{i}]", b, a)
-        ]
+        if type(after) is not list or len(after) != len(before):
+            return [f"{label} (items added or removed)"]
+        found = []
+        for i, ((item, snapshot), now) in enumerate(zip(before, after, strict=True)):
+            if now is not item:
+                found.append(f"{label}[{i}] (the list item was replaced)")
+            else:
+                found += _modified(f"{label}[{i}]", snapshot, now)
+        return found
     return []
-
-
-def _all_modified(before: list, args: list, kw_before: dict, kwargs: dict) -> list[str]:
-    found = [
-        m
-        for i, (b, a) in enumerate(zip(before, args, strict=True))
-        for m in _modified(f"argument {i + 1}", b, a)
-    ]
-    return found + [m for k in kwargs for m in _modified(k, kw_before[k], kwargs[k])]
 
 
 class StudentSession:
@@ -87,6 +94,10 @@ class StudentSession:
         self.student_file = student_file
         self.module: Any = None
         self.objects: dict[int, Any] = {}
+
+    @property
+    def _file(self) -> Path:
+        return self.student_file or GRADER_FILE
 
     def load(self) -> None:
         if self.student_file is None:
@@ -114,56 +125,70 @@ class StudentSession:
             from grader.provided import FACTORIES
 
             return FACTORIES[request["name"]]
-        owner = self.module if request.get("handle") is None else self.objects[request["handle"]]
+        handle = request.get("handle")
+        owner = self.module if handle is None else self.objects[handle.id]
         return getattr(owner, request["name"])
 
-    def _reply(self, request: dict[str, Any], result: Any, modified: list[str]) -> dict[str, Any]:
-        convert = request.get("convert")
-        if convert:
-            from grader.keras_plain import CONVERTERS
-
-            plain = CONVERTERS[convert](result)
-        else:
-            plain = result
-        if request.get("keep"):
-            handle = len(self.objects) + 1
-            self.objects[handle] = result
-            plain = {
-                "handle": handle,
-                "type": type(result).__name__,
-                "plain": plain if convert else None,
-            }
-        return {"ok": True, "value": plain, "modified": modified}
-
     def answer(self, request: dict[str, Any]) -> dict[str, Any]:
-        where = self.student_file or Path("<grader>")
         try:
             target = self._target(request)
         except (AttributeError, KeyError) as error:
             fields = {"type": "AttributeError", "message": str(error), "where": "", "missing": True}
             return {"ok": False, "error": fields, "modified": []}
+        except Exception as error:  # a property that raises
+            return {"ok": False, "error": _error(error, self._file), "modified": []}
         if request["op"] == "getattr":
             return self._send(request, target, [])
         args, kwargs = self._resolve(request["args"]), self._resolve(request["kwargs"])
-        before = [_copy_inputs(a) for a in args]
-        kw_before = {k: _copy_inputs(v) for k, v in kwargs.items()}
+        before = [_snapshot(a) for a in args]
+        kw_before = {k: _snapshot(v) for k, v in kwargs.items()}
+
+        def changed() -> list[str]:
+            found = [
+                m
+                for i, (b, a) in enumerate(zip(before, args, strict=True))
+                for m in _modified(f"argument {i + 1}", b, a)
+            ]
+            return found + [m for k in kwargs for m in _modified(k, kw_before[k], kwargs[k])]
+
         try:
             result = target(*args, **kwargs)
         except NotImplementedError as error:
-            error_fields = {**_error(error, where), "not_attempted": True}
-            return {"ok": False, "error": error_fields, "modified": []}
+            fields = {**_error(error, self._file), "not_attempted": True}
+            return {"ok": False, "error": fields, "modified": []}
         except Exception as error:
-            modified = _all_modified(before, args, kw_before, kwargs)
-            return {"ok": False, "error": _error(error, where), "modified": modified}
-        return self._send(request, result, _all_modified(before, args, kw_before, kwargs))
+            return {"ok": False, "error": _error(error, self._file), "modified": changed()}
+        return self._send(request, result, changed())
 
     def _send(self, request: dict[str, Any], result: Any, modified: list[str]) -> dict[str, Any]:
-        """The reply for ``result``; a converter's failure is an error of the answer."""
+        """The reply for ``result``, kept and converted as asked; a converter's failure is an
+        error of the answer, not of the process."""
         try:
-            return self._reply(request, result, modified)
+            plain = result
+            if request.get("convert"):
+                from grader.keras_plain import CONVERTERS
+
+                plain = CONVERTERS[request["convert"]](result)
+            if request.get("keep"):
+                handle = len(self.objects) + 1
+                self.objects[handle] = result
+                plain = {
+                    "handle": handle,
+                    "type": type(result).__name__,
+                    "plain": plain if request.get("convert") else None,
+                }
         except Exception as error:
-            fields = _error(error, self.student_file or Path("<grader>"))
-            return {"ok": False, "error": {**fields, "unreadable": True}, "modified": modified}
+            fields = {**_error(error, self._file), "unreadable": True}
+            return {"ok": False, "error": fields, "modified": modified}
+        return {"ok": True, "value": plain, "modified": modified}
+
+
+def _limit_output() -> None:
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return
+    resource.setrlimit(resource.RLIMIT_FSIZE, (OUTPUT_LIMIT_BYTES, OUTPUT_LIMIT_BYTES))
 
 
 def main() -> None:
@@ -172,12 +197,12 @@ def main() -> None:
     channel_in = os.fdopen(os.dup(0), "rb")
     os.dup2(2, 1)  # the student's prints go to stderr, never into the channel
     sys.stdin = open(os.devnull)  # noqa: SIM115 - the process's own stdin, kept open for its life
+    _limit_output()
     session = StudentSession(student_file)
     try:
         session.load()
     except BaseException as error:  # SystemExit at import counts as a broken module too
-        fields = _error(error, student_file or Path("<grader>"))
-        write_message(channel_out, {"ready": False, "error": fields})
+        write_message(channel_out, {"ready": False, "error": _error(error, session._file)})
         return
     write_message(channel_out, {"ready": True})
     while True:
@@ -185,7 +210,10 @@ def main() -> None:
             request = read_message(channel_in)
         except EOFError:
             return
-        write_message(channel_out, session.answer(request))
+        reply = session.answer(request)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        write_message(channel_out, reply)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,10 @@ from grader.plain_data import Handle, ProtocolError, read_message, write_message
 
 GRADER_ROOT = Path(__file__).resolve().parent.parent
 """The folder holding the ``grader`` package this process imported."""
+IMPORT_TIMEOUT = 120.0
+"""Seconds the student's module may take to import (TensorFlow alone takes several)."""
+OUTPUT_LIMIT_MB = 64
+"""The largest file the student's process may write, printed output included."""
 PRINTED_LIMIT = 4000
 """Characters of the student's printed output kept per call."""
 
@@ -37,6 +41,10 @@ class StudentError:
     message: str = ""
     where: str = ""
     """The student's line that raised: ``activations.py, line 12, in softmax: ...``."""
+    raised_in: str = ""
+    """The student's function that raised; for ``not_attempted``, the one still to write."""
+    called: str = ""
+    """The function, class or method the judge called."""
 
 
 @dataclass(frozen=True)
@@ -53,26 +61,39 @@ class Answer:
 
 
 class Submission:
-    """One student module in its own process; every value crossing back is plain data."""
+    """One student module in its own process; every value crossing back is plain data.
 
-    def __init__(self, student_file: Path, *, timeout: float = 10.0):
-        self.student_file = Path(student_file).resolve()
+    ``Submission(None)`` runs grader code only (``grader.provided``), for example to open a file
+    a student's code wrote without student code in the same process.
+    """
+
+    def __init__(self, student_file: Path | None, *, timeout: float = 10.0):
+        self.student_file = Path(student_file).resolve() if student_file else None
         self.timeout = timeout
         self._process: subprocess.Popen[bytes] | None = None
+        self._generation = 0
+        """How many processes have been started: handles of an earlier one are refused."""
         self._output: Any = None
         self._import_error: StudentError | None = None
         self._workdir: tempfile.TemporaryDirectory[str] | None = None
         self._timed_out: set[str] = set()
         """Functions that ran past the time limit once: not called again."""
 
+    @property
+    def workdir(self) -> Path | None:
+        """The student's process's working folder (where relative paths land)."""
+        return Path(self._workdir.name) if self._workdir else None
+
     def _start(self) -> None:
         self.close()  # a child that timed out or crashed leaves its files behind
+        self._generation += 1
         # The output file and the folder live as long as the child: closed in close().
         self._output = tempfile.TemporaryFile()  # noqa: SIM115
         self._workdir = tempfile.TemporaryDirectory(prefix="grader-student-")
         workdir = self._workdir.name
+        module = [str(self.student_file)] if self.student_file else []
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "grader.student_process", str(self.student_file)],
+            [sys.executable, "-m", "grader.student_process", *module],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._output,
@@ -80,14 +101,19 @@ class Submission:
             env=_child_environment(workdir),
             start_new_session=os.name == "posix",
         )
-        reply = self._exchange(None)
+        reply = self._exchange(None, max(self.timeout, IMPORT_TIMEOUT))
         if isinstance(reply, StudentError):
-            self._import_error = reply
+            printed = self._printed_since(0).strip()
+            message = reply.message + (f". It printed: {printed}" if printed else "")
+            self._import_error = StudentError("import", type=reply.kind, message=message)
+            self._discard()
         elif not reply.get("ready"):
             self._import_error = StudentError("import", **_error_fields(reply.get("error")))
-            self.close()
+            self._discard()
 
-    def _exchange(self, request: dict[str, Any] | None) -> dict[str, Any] | StudentError:
+    def _exchange(
+        self, request: dict[str, Any] | None, timeout: float
+    ) -> dict[str, Any] | StudentError:
         """Send a request (or nothing, to read the greeting) and wait for the reply."""
         process = self._process
         assert process is not None and process.stdin is not None and process.stdout is not None
@@ -95,39 +121,46 @@ class Submission:
 
         def stop() -> None:
             timed_out.set()
-            self._kill()
+            _kill_group(process)
 
-        timer = threading.Timer(self.timeout, stop)
+        timer = threading.Timer(timeout, stop)
         timer.start()
         try:
             if request is not None:
                 write_message(process.stdin, request)
-            return read_message(process.stdout)
+            reply = read_message(process.stdout)
         except (EOFError, OSError, ProtocolError) as error:
+            timer.cancel()
+            timer.join()
             if timed_out.is_set():
-                return StudentError("timeout", message=f"no answer within {self.timeout:g} s")
+                return StudentError("timeout", message=f"no answer within {timeout:g} s")
             try:  # the channel closes as the process exits: give it a moment to finish
                 code = process.wait(timeout=2)
             except subprocess.TimeoutExpired:
-                self._kill()
+                _kill_group(process)
                 code = process.wait()
             return StudentError("crashed", message=_ended(code, error))
-        finally:
-            timer.cancel()
+        timer.cancel()
+        timer.join()
+        if timed_out.is_set():  # the answer came as the time ran out: the process is gone
+            self._discard()
+        return reply
 
     def _request(self, request: dict[str, Any]) -> Answer:
         if request["name"] in self._timed_out:
             return Answer(error=StudentError("timeout", type="repeat"))
+        if self._stale(request):
+            return Answer(error=StudentError("crashed", type="stale"))
         if self._process is None or self._process.poll() is not None:
             if self._import_error is None:
                 self._start()
             if self._import_error is not None:
                 return Answer(error=self._import_error)
         mark = self._output.seek(0, os.SEEK_END)
-        reply = self._exchange(request)
+        reply = self._exchange(request, self.timeout)
         printed = self._printed_since(mark)
         if isinstance(reply, StudentError):
-            self._process = None
+            self._discard()
             if reply.kind == "timeout":
                 self._timed_out.add(request["name"])
             return Answer(error=reply, printed=printed)
@@ -138,13 +171,27 @@ class Submission:
                 (k for k in ("not_attempted", "missing", "unreadable") if fields.get(k)),
                 "exception",
             )
-            error = StudentError(kind, **_error_fields(fields))
+            error = StudentError(kind, called=request["name"], **_error_fields(fields))
             return Answer(error=error, modified=modified, printed=printed)
         value, plain = reply.get("value"), None
         if request.get("keep") and isinstance(value, dict):
             plain = value.get("plain")
-            value = Handle(int(value["handle"]), str(value["type"]))
+            value = Handle(int(value["handle"]), str(value["type"]), self._generation)
         return Answer(value=value, modified=modified, printed=printed, plain=plain)
+
+    def _stale(self, request: dict[str, Any]) -> bool:
+        """Whether the request names an object of a process that is gone."""
+
+        def stale(value: Any) -> bool:
+            if isinstance(value, Handle):
+                return value.generation != self._generation
+            if isinstance(value, list | tuple):
+                return any(stale(v) for v in value)
+            if isinstance(value, dict):
+                return any(stale(v) for v in value.values())
+            return False
+
+        return stale([request["handle"], request["args"], request["kwargs"]])
 
     def _printed_since(self, mark: int) -> str:
         self._output.seek(mark)
@@ -176,7 +223,7 @@ class Submission:
         return self._request(
             {
                 "op": op,
-                "handle": None if handle is None else handle.id,
+                "handle": handle,
                 "name": name,
                 "args": list(args),
                 "kwargs": kwargs or {},
@@ -199,33 +246,36 @@ class Submission:
     def attribute(self, handle: Handle, name: str) -> Answer:
         return self.request(name, op="getattr", handle=handle)
 
-    def _kill(self) -> None:
-        """Kill the child and, on POSIX, everything in its process group."""
-        process = self._process
+    def _discard(self) -> None:
+        """Stop the child and everything it started, and close its pipes."""
+        process, self._process = self._process, None
         if process is None:
             return
-        if os.name == "posix":
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(process.pid, signal.SIGKILL)
-        if process.poll() is None:
-            process.kill()
+        _kill_group(process)
+        process.wait()
+        for stream in (process.stdin, process.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
 
     def close(self) -> None:
-        """Stop the child and everything it started."""
-        process = self._process
-        if process is not None:
-            self._kill()
-            process.wait()
-            for stream in (process.stdin, process.stdout):
-                if stream is not None:
-                    stream.close()
+        """Stop the child and remove its files."""
+        self._discard()
         if self._output is not None:
             self._output.close()
             self._output = None
         if self._workdir is not None:
             self._workdir.cleanup()
             self._workdir = None
-        self._process = None
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    """Kill ``process`` and, on POSIX, every process in its group."""
+    if os.name == "posix":
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+    if process.poll() is None:
+        process.kill()
 
 
 def _child_environment(workdir: str) -> dict[str, str]:
@@ -242,23 +292,26 @@ def _child_environment(workdir: str) -> dict[str, str]:
         OMP_NUM_THREADS="1",
         OPENBLAS_NUM_THREADS="1",
         MKL_NUM_THREADS="1",
+        PYTHONUNBUFFERED="1",
         TF_CPP_MIN_LOG_LEVEL="3",
     )
     return env
 
 
 def _ended(code: int, error: BaseException) -> str:
+    if isinstance(error, ProtocolError):
+        return f"the process running your code sent back something unreadable ({error})"
+    if code == -getattr(signal, "SIGXFSZ", 0):
+        return f"the process running your code wrote more than {OUTPUT_LIMIT_MB} MB"
     if code < 0:
         try:
             name = signal.Signals(-code).name
         except ValueError:
             name = f"signal {-code}"
         return f"the process running your code was killed by {name}"
-    if isinstance(error, ProtocolError):
-        return f"the process running your code sent an unreadable answer ({error})"
     return f"the process running your code ended with exit code {code} before answering"
 
 
 def _error_fields(fields: Any) -> dict[str, str]:
     fields = fields if isinstance(fields, dict) else {}
-    return {key: str(fields.get(key, "")) for key in ("type", "message", "where")}
+    return {key: str(fields.get(key, "")) for key in ("type", "message", "where", "raised_in")}

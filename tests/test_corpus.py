@@ -1,7 +1,6 @@
 """Realistic wrong implementations lose points on the right check with the right diagnosis,
 and keep full marks elsewhere; correct variants get full marks."""
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -66,7 +65,3 @@ def test_messages_name_function_input_and_tolerance(graded: dict) -> None:
         "Likely mistake",
     ):
         assert part in message, message
-
-
-def test_corpus_files_exist() -> None:
-    assert Path(WRONG[0].path).exists()

@@ -20,6 +20,8 @@ from grader.feedback import (
     Verdict,
     as_float_array,
     check_close,
+    describe,
+    explain,
     gives,
     not_finite,
     say,
@@ -71,38 +73,58 @@ def reference_case(case: Case, rng: np.random.Generator, reference: ModuleType) 
     return random_twin(case, arrays, expected)
 
 
+COMMON_WRONG_DEFAULTS: dict[str, tuple[float, ...]] = {
+    "learning_rate": (0.1, 0.01, 0.001),
+    "momentum": (0.9,),
+    "epsilon": (1e-8, 1e-6),
+    "rho": (0.99, 0.95),
+    "beta_1": (0.99,),
+    "beta_2": (0.99, 0.9),
+    "initial_accumulator_value": (0.01,),
+}
+"""Defaults students write from other libraries or textbooks, tried by the defaults check."""
+
+
 def _mistakes(case: Case, starts, grads) -> list[Mistake]:
-    """Known wrong rules, each run over the whole case."""
+    """Known wrong rules, each run over the whole case: ignored hyper-parameters first (they
+    can look like a variant on simple cases), then the optimizer's wrong variants."""
 
     def flat(trajectory: list[list[np.ndarray]]) -> np.ndarray:
         return np.concatenate([w.ravel() for step in trajectory for w in step])
 
+    def run(kwargs: dict, variant: str | None = None) -> np.ndarray:
+        return flat(simulate(name, kwargs, starts, grads, variant))
+
     name, kwargs = case.function, case.kwargs
-    found = [
-        gives(variant, lambda v=variant: flat(simulate(name, kwargs, starts, grads, v)))
-        for variant in VARIANTS[name]
-    ]
+    found = [not_finite("adam_t_from_zero")] if name == "Adam" else []
     for key, value in kwargs.items():
         if value != DEFAULTS[name][key]:
             ignored = {k: v for k, v in kwargs.items() if k != key}
             found.append(
-                gives(
-                    "ignored_hyperparameter",
-                    lambda i=ignored: flat(simulate(name, i, starts, grads)),
-                    name=key,
-                    value=value,
-                )
+                gives("ignored_hyperparameter", lambda i=ignored: run(i), name=key, value=value)
             )
-    if name == "Adam":
-        found.insert(0, not_finite("adam_t_from_zero"))
+    found += [gives(variant, lambda v=variant: run(kwargs, v)) for variant in VARIANTS[name]]
     if case.check == "optimizer_defaults":
-        found.append(Mistake("wrong_default", lambda received: bool(np.all(np.isfinite(received)))))
+        found += [
+            gives(
+                "wrong_default",
+                lambda k=key, w=wrong: run({k: w}),
+                name=key,
+                value=wrong,
+                default=default,
+            )
+            for key, default in DEFAULTS[name].items()
+            for wrong in COMMON_WRONG_DEFAULTS.get(key, ())
+            if wrong != default
+        ]
     return found
 
 
 def _received_step(value: Any, call: str, expected: list[np.ndarray]) -> list[np.ndarray]:
+    if value is None:
+        raise Verdict(say("shape.none", call=call))
     if not isinstance(value, list | tuple):
-        raise Verdict(say("shape.wrong_type", call=call, received=_words(value)))
+        raise Verdict(say("shape.wrong_step", call=call, received=describe(value)))
     if len(value) != len(expected):
         raise Verdict(
             say("shape.wrong_length", call=call, received=len(value), expected=len(expected))
@@ -111,10 +133,6 @@ def _received_step(value: Any, call: str, expected: list[np.ndarray]) -> list[np
         as_float_array(w, call, e.shape, "the shape of the parameter it updates")
         for w, e in zip(value, expected, strict=True)
     ]
-
-
-def _words(value: Any) -> str:
-    return "None" if value is None else f"a {type(value).__name__}"
 
 
 def _run_case(student: Student, case: Case) -> None:
@@ -199,22 +217,18 @@ def test_iterations(student: Student) -> None:
                 )
             count = student.attribute(handle, "iterations")
             if not isinstance(count, int | float | np.integer | np.floating) or count != t:
-                received = count if isinstance(count, int | float) else _words(count)
                 mistake = (
                     "iterations_counted_twice"
-                    if count == 2 * t and t
+                    if t and count == 2 * t
                     else "iterations_not_counted"
                     if count == 0
                     else "iterations_miscounted"
                 )
                 call = f"{name}().iterations after {t} calls of step"
                 raise Verdict(
-                    "\n".join(
-                        [
-                            say("shape.not_int", call=call, received=received, expected=t),
-                            Mistake(mistake, lambda r: True).explain(),
-                        ]
-                    )
+                    say("shape.not_int", call=call, received=describe(count), expected=t)
+                    + "\n"
+                    + explain(mistake)
                 )
 
 

@@ -1,6 +1,6 @@
 """sigmoid that computes but forgets to return.
 
-fails: sigmoid, sigmoid_extreme, sigmoid_grad
+fails: sigmoid, sigmoid_extreme, sigmoid_grad, inputs_unmodified
 diagnosis: Did you forget the `return` statement?
 """
 

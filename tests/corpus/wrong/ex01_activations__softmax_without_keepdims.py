@@ -1,6 +1,6 @@
 """softmax whose sum drops the axis, so shapes do not broadcast for 2-d input.
 
-fails: softmax, softmax_axis, softmax_extreme
+fails: softmax, softmax_axis, softmax_extreme, inputs_unmodified
 status: error
 diagnosis: keepdims=True
 """

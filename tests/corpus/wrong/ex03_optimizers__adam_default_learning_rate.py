@@ -1,7 +1,7 @@
 """Adam whose default learning rate is 0.01.
 
 fails: optimizer_defaults
-diagnosis: a default differs from Keras
+diagnosis: the default learning_rate=0.01 differs from Keras's 0.001
 """
 
 
