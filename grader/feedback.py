@@ -197,7 +197,16 @@ ERROR_HINTS = (
 
 
 def _error_hints(message: str, exercise: str) -> list[str]:
-    return [say(key.format(exercise=exercise)) for words, key in ERROR_HINTS if words in message]
+    """Hints for an exception's message; ``{exercise}`` picks the exercise's own sentence,
+    or the ``default`` one."""
+    table = _messages(language())
+    hints = []
+    for words, key in ERROR_HINTS:
+        if words in message:
+            section, _, name = key.partition(".")
+            chosen = name.format(exercise=exercise)
+            hints.append(say(f"{section}.{chosen if chosen in table[section] else 'default'}"))
+    return hints
 
 
 def value_of(answer: Answer, call: str, *, file: str, timeout: float, exercise: str) -> Any:

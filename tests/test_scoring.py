@@ -12,6 +12,8 @@ from kit import EXERCISES, SOLUTIONS, grade, results
 from grader.catalog import exercises
 from grader.report import validate
 
+KIT_TOTAL = sum(e.max_score for e in exercises())
+
 STATUSES_OF_STUB = {"not_attempted"}
 
 
@@ -26,14 +28,14 @@ def stubs_report(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 
 def test_solutions_score_exactly_full_marks(solutions_report: dict) -> None:
-    assert solutions_report["score"] == solutions_report["max_score"] == 40
+    assert solutions_report["score"] == solutions_report["max_score"] == KIT_TOTAL
     assert all(t["status"] == "passed" and t["message"] == "" for t in solutions_report["tests"])
     assert [e["name"] for e in solutions_report["exercises"]] == [e.name for e in exercises()]
 
 
 def test_stubs_score_zero_with_a_readable_status(stubs_report: dict) -> None:
     assert stubs_report["score"] == 0
-    assert stubs_report["max_score"] == 40
+    assert stubs_report["max_score"] == KIT_TOTAL
     for test in stubs_report["tests"]:
         assert test["status"] in STATUSES_OF_STUB, test
         assert "not attempted yet" in test["message"]
@@ -73,7 +75,9 @@ def _assert_only(report: dict, exercise: str, status: str, words: str) -> None:
             assert test["status"] == "passed", test
     graded = {e["name"]: e["score"] for e in report["exercises"]}
     assert graded[exercise] == 0
-    assert report["score"] == 40 - next(e.max_score for e in exercises() if e.name == exercise)
+    assert report["score"] == KIT_TOTAL - next(
+        e.max_score for e in exercises() if e.name == exercise
+    )
 
 
 def test_a_missing_file_costs_only_its_exercise(tmp_path: Path) -> None:
@@ -109,7 +113,7 @@ def test_an_endless_loop_times_out_and_other_checks_still_count(tmp_path: Path) 
         assert by_check[("ex01_activations", name)]["status"] == "timeout"
     assert "did not finish within 2 s" in by_check[("ex01_activations", "tanh")]["message"]
     assert "not called again" in by_check[("ex01_activations", "tanh_extreme")]["message"]
-    assert report["score"] == 37
+    assert report["score"] == KIT_TOTAL - 3
 
 
 def test_exit_and_exceptions_are_errors_with_the_students_line(tmp_path: Path) -> None:
@@ -167,7 +171,7 @@ def test_a_students_pytest_run_shows_the_score_table(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 1
-    assert "0 / 40" in done.stdout and "not attempted yet" in done.stdout
+    assert f"0 / {KIT_TOTAL}" in done.stdout and "not attempted yet" in done.stdout
     assert (tmp_path / "score-report.json").exists()
 
 

@@ -1,0 +1,86 @@
+"""Regularising training: dropout, keeping the best model, stopping early.
+
+The data are 8x8 digit images (``sklearn.datasets.load_digits``, pixel values scaled to 0..1)
+standing in for the notes' 28x28 Fashion-MNIST; the model flattens each image first.
+"""
+
+from tensorflow import keras
+
+
+def model_fn(a_layer: keras.layers.Layer | None = None) -> keras.Sequential:
+    """The notes' model, for 8x8 images and 10 classes, with an optional extra layer.
+
+    ```
+    keras.Input(shape=(8, 8))
+    keras.layers.Flatten()
+    keras.layers.Dense(100, activation="relu")
+    a_layer                                   (only when it is given)
+    keras.layers.Dense(10, activation="softmax")
+    ```
+    """
+    layers = [
+        keras.Input(shape=(8, 8)),
+        keras.layers.Flatten(),
+        keras.layers.Dense(100, activation="relu"),
+    ]
+    if a_layer is not None:
+        layers.append(a_layer)
+    layers.append(keras.layers.Dense(10, activation="softmax"))
+    return keras.Sequential(layers)
+
+
+def dropout_model() -> keras.Sequential:
+    """``model_fn`` with ``keras.layers.Dropout(0.3)`` between the hidden and the output layer.
+
+    During training the dropout layer sets 30% of its inputs to 0 and scales the others by
+    1 / 0.7; at inference (``predict``, ``evaluate``) it passes everything through.
+    """
+    return model_fn(keras.layers.Dropout(0.3))
+
+
+def make_callbacks(checkpoint_path: str) -> list[keras.callbacks.Callback]:
+    """Keep the best model on disk and stop when the validation loss stops improving.
+
+    ```
+    keras.callbacks.ModelCheckpoint(checkpoint_path, save_best_only=True)
+    keras.callbacks.EarlyStopping(patience=2, restore_best_weights=True)
+    ```
+    Both watch ``"val_loss"`` (their default). ``checkpoint_path`` ends in ``.keras``.
+    """
+    return [
+        keras.callbacks.ModelCheckpoint(checkpoint_path, save_best_only=True),
+        keras.callbacks.EarlyStopping(patience=2, restore_best_weights=True),
+    ]
+
+
+def train_with_callbacks(
+    model: keras.Model,
+    X_train,
+    y_train,
+    X_val,
+    y_val,
+    checkpoint_path: str,
+    epochs: int = 100,
+    batch_size: int = 32,
+) -> keras.callbacks.History:
+    """Compile and fit ``model`` with ``make_callbacks(checkpoint_path)``.
+
+    ```
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    model.fit(X_train, y_train, epochs=epochs, batch_size=batch_size, verbose=0,
+              validation_data=(X_val, y_val), callbacks=make_callbacks(checkpoint_path))
+    ```
+    Returns the ``History``; training stops early, and the model ends with the weights of its
+    best epoch.
+    """
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model.fit(
+        X_train,
+        y_train,
+        epochs=epochs,
+        batch_size=batch_size,
+        verbose=0,
+        validation_data=(X_val, y_val),
+        callbacks=make_callbacks(checkpoint_path),
+    )
