@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 from grader import __version__
+from grader.catalog import exercises
 from grader.grading import default_reference, grade
 
 
@@ -13,6 +14,15 @@ def _grade(args: argparse.Namespace) -> int:
     if not submission.is_dir():
         print(f"grader grade: {submission} is not a folder", file=sys.stderr)
         return 2
+    known = {e.name for e in exercises()}
+    unknown = set(args.only.split(",")) - known if args.only else set()
+    if unknown:
+        print(
+            f"grader grade: --only: no exercise named {', '.join(sorted(unknown))}; "
+            f"the exercises are {', '.join(sorted(known))}",
+            file=sys.stderr,
+        )
+        return 2
     reference = None if args.no_reference else (args.reference or default_reference())
     code = grade(
         submission,
@@ -20,6 +30,7 @@ def _grade(args: argparse.Namespace) -> int:
         quiet=args.quiet,
         call_timeout=args.call_timeout,
         reference=reference,
+        only=args.only.split(",") if args.only else None,
     )
     return 0 if code in (0, 1) else code
 
@@ -57,6 +68,11 @@ def parser() -> argparse.ArgumentParser:
         "--no-reference",
         action="store_true",
         help="compare with the recorded tf.keras values only, as a student's run does",
+    )
+    grade_cmd.add_argument(
+        "--only",
+        metavar="NAMES",
+        help="grade only these exercises (comma-separated names, e.g. ex02_losses)",
     )
     grade_cmd.set_defaults(run=_grade)
     return main

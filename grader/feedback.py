@@ -263,14 +263,15 @@ def _first_mistake(received: np.ndarray, mistakes: Sequence[Mistake]) -> list[st
     return []
 
 
-def _inputs_at(inputs: dict[str, np.ndarray], index: tuple[int, ...]) -> str:
-    """The inputs that line up with the output at ``index`` (same leading shape)."""
+def _inputs_at(
+    inputs: dict[str, np.ndarray], index: tuple[int, ...], shape: tuple[int, ...]
+) -> str:
+    """The inputs that line up with the output (their leading shape is the output's), at
+    ``index``: the row or the element the worst output element was computed from."""
     shown = [
         f"{name}{list(index)} = {describe(np.asarray(array[index]))}"
         for name, array in inputs.items()
-        if index
-        and array.ndim >= len(index)
-        and all(i < n for i, n in zip(index, array.shape, strict=False))
+        if index and np.shape(array)[: len(shape)] == shape
     ]
     return f" ({'; '.join(shown)})" if shown else ""
 
@@ -307,7 +308,7 @@ def check_close(
     )
     if where:
         lines.append(where)
-    at = _inputs_at(inputs, index) if index else ""
+    at = _inputs_at(inputs, index, expected64.shape) if index else ""
     lines.append(say("compare.worst", index=list(index) if index else "(the only one)", at=at))
     lines.append(say("compare.expected", source=source, value=f"{gold:.10g}"))
     lines.append(say("compare.received", value=f"{mine:.10g}"))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.catalog import exercises
+from grader.catalog import Exercise, exercises
 
 KIT_SOLUTIONS = Path(__file__).resolve().parent.parent / "solutions"
 """The reference solutions, in a checkout of the kit (a student's copy has none)."""
@@ -21,10 +21,10 @@ addopts = --strict-markers --strict-config -p no:cacheprovider
 """
 
 
-def stage(submission: Path, workdir: Path) -> list[str]:
+def stage(submission: Path, workdir: Path, chosen: list[Exercise]) -> list[str]:
     """Copy the submission's student files into ``workdir``; the exercises' names found."""
     found = []
-    for exercise in exercises():
+    for exercise in chosen:
         source = submission / exercise.relative_path
         if source.is_file() and not source.is_symlink():
             target = workdir / exercise.relative_path
@@ -46,21 +46,26 @@ def grade(
     quiet: bool = False,
     call_timeout: float | None = None,
     reference: Path | None = None,
+    only: list[str] | None = None,
 ) -> int:
     """Grade ``submission`` and write its score report to ``report_path``.
+
+    Args:
+        only: names of the exercises to grade (default: all).
 
     Returns pytest's exit code: 0 when every check passed, 1 when some did not, anything else
     when grading itself could not run.
     """
+    chosen = [e for e in exercises() if only is None or e.name in only]
     report_path = report_path.resolve()
     with tempfile.TemporaryDirectory(prefix="grader-submission-") as tmp:
         workdir = Path(tmp)
-        stage(submission, workdir)
+        stage(submission, workdir, chosen)
         args = [
             str(workdir),
             f"--rootdir={workdir}",
             f"--score-report={report_path}",
-            "--expect-exercises=" + ",".join(e.name for e in exercises()),
+            "--expect-exercises=" + ",".join(e.name for e in chosen),
             "--quiet" if quiet else "--tb=line",
             # This process imported the grader before pytest could rewrite its asserts;
             # the checks raise Verdicts and do not rely on assert rewriting.

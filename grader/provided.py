@@ -54,6 +54,16 @@ def digits_classifier(input_dim: int = 64) -> Any:
     return model
 
 
+def dense_model(input_dim: int, hidden: list[tuple[int, str]], units: int, activation: str) -> Any:
+    """An uncompiled ``Sequential`` of Dense layers, for checks of ``compile``."""
+    from tensorflow import keras
+
+    layers = [keras.Input(shape=(input_dim,))]
+    layers += [keras.layers.Dense(u, activation=a) for u, a in hidden]
+    layers.append(keras.layers.Dense(units, activation=activation))
+    return keras.Sequential(layers)
+
+
 def small_model_fn(hidden: int = 8) -> Callable[[], Any]:
     """ex08's architecture as a function of no arguments (what ``load_weights`` is given)."""
 
@@ -120,6 +130,7 @@ FACTORIES: dict[str, Callable[..., Any]] = {
     "sgd": SGD,
     "seed": seed,
     "digits_classifier": digits_classifier,
+    "dense_model": dense_model,
     "small_model": small_model,
     "small_model_fn": small_model_fn,
     "call": call,

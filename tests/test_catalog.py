@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from kit import EXERCISES, ROOT, SOLUTIONS
 
-from grader.cases import golden_path
 from grader.catalog import KIT_MAX_SCORE, exercises
 from grader.feedback import MESSAGES_DIR, _messages
 from grader.optimizer_rules import VARIANTS
@@ -39,7 +38,6 @@ def test_every_exercise_has_its_files(exercise) -> None:
         EXERCISES / exercise.relative_path,
         SOLUTIONS / exercise.relative_path,
         EXERCISES / exercise.name / "README.md",
-        golden_path(exercise.name),
         ROOT / "grader" / "checks" / f"{exercise.name}.py",
     ):
         assert path.is_file(), f"{exercise.name}: {path} is missing"

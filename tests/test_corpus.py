@@ -1,5 +1,10 @@
-"""Realistic wrong implementations lose points on the right check with the right diagnosis,
-and keep full marks elsewhere; correct variants get full marks."""
+"""Realistic wrong implementations lose points on the right check with the right diagnosis;
+correct variants get full marks.
+
+Each entry changes one exercise's module of the reference solutions and is graded for that
+exercise only: the other exercises' files are the reference's own, and test_scoring.py shows
+that a broken or missing file costs nothing outside its exercise.
+"""
 
 from typing import Any
 
@@ -16,8 +21,8 @@ RIGHT = corpus("right")
 def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     root = tmp_path_factory.mktemp("corpus")
     entries = WRONG + RIGHT
-    folders = [submission_with(e, root / e.id) for e in entries]
-    return {e.id: report for e, report in zip(entries, grade_all(folders), strict=True)}
+    jobs = [(submission_with(e, root / e.id), e.exercise) for e in entries]
+    return {e.id: report for e, report in zip(entries, grade_all(jobs), strict=True)}
 
 
 def test_corpus_covers_every_exercise() -> None:
@@ -28,6 +33,7 @@ def test_corpus_covers_every_exercise() -> None:
 @pytest.mark.parametrize("entry", WRONG, ids=[e.id for e in WRONG])
 def test_wrong_implementation_is_diagnosed(entry: CorpusEntry, graded: dict) -> None:
     report = graded[entry.id]
+    assert [e["name"] for e in report["exercises"]] == [entry.exercise]
     by_check = results(report)
     failing = {name for (ex, name), t in by_check.items() if t["status"] != "passed"}
     assert all(

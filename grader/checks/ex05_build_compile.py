@@ -1,0 +1,248 @@
+"""Checks of ex05_build_compile: the output layer, the loss, the model, its size, its compile.
+
+Every check reads configuration, never printed text: the model crosses from the student's
+process as plain data (``grader.keras_plain.model``: layer classes and configs, shapes,
+``count_params``, ``get_compile_config()``), and the judge compares that with the course's
+rules and with parameter counts it computes itself.
+"""
+
+import itertools
+from typing import Any
+
+from grader.feedback import Verdict, describe, explain, say
+from grader.student import Student
+
+EXERCISE = "ex05_build_compile"
+N_CLASSES = 10
+OUTPUT = {  # task -> (activations accepted, units)
+    "binary": (("sigmoid",), 1),
+    "multiclass": (("softmax",), N_CLASSES),
+    "multiclass_onehot": (("softmax",), N_CLASSES),
+    "regression": (("linear", None), 1),
+}
+LOSSES = {
+    "binary": {"binarycrossentropy"},
+    "multiclass": {"sparsecategoricalcrossentropy"},
+    "multiclass_onehot": {"categoricalcrossentropy"},
+    "regression": {"meansquarederror", "mse"},
+}
+ACCURACY_NAMES = {
+    "accuracy",
+    "acc",
+    "binaryaccuracy",
+    "sparsecategoricalaccuracy",
+    "categoricalaccuracy",
+}
+MODELS = [  # (input_dim, hidden, task, n_classes)
+    (64, [(32, "relu"), (16, "tanh")], "multiclass", 10),
+    (30, [(8, "relu")], "binary", 2),
+    (13, [], "regression", 2),
+]
+COMPILES = [  # (task, optimizer, learning rate or None, Keras class, rate Keras uses)
+    ("multiclass", "adam", None, "Adam", 0.001),
+    ("binary", "sgd", 0.05, "SGD", 0.05),
+    ("regression", "rmsprop", 0.01, "RMSprop", 0.01),
+    ("multiclass_onehot", "adagrad", 0.2, "Adagrad", 0.2),
+]
+
+
+def _canonical(name: Any) -> str:
+    """A loss or metric name as compile accepts it, reduced to compare: "BinaryCrossentropy",
+    "binary_crossentropy" and a serialised loss object all give "binarycrossentropy"."""
+    if isinstance(name, dict):
+        config = name.get("config")
+        name = config.get("name") if isinstance(config, dict) else name.get("class_name")
+    return str(name).lower().replace("_", "") if name is not None else ""
+
+
+def _value(student: Student, function: str, *args: Any) -> Any:
+    words = ", ".join(repr(a) for a in args)
+    return student.call(function, *args, text=f"{function}({words})").value
+
+
+def test_output_layer(student: Student) -> None:
+    for task, (activations, units) in OUTPUT.items():
+        activation = _value(student, "output_activation", task)
+        count = _value(student, "output_units", task, N_CLASSES)
+        if activation not in activations:
+            lines = [
+                say(
+                    "keras.wrong_value",
+                    call=f"output_activation({task!r})",
+                    received=describe(activation),
+                    expected=" or ".join(map(repr, activations)),
+                )
+            ]
+            if task == "binary" and activation == "softmax":
+                lines.append(explain("softmax_for_binary"))
+            raise Verdict("\n".join(lines))
+        if count != units or isinstance(count, bool):
+            lines = [
+                say(
+                    "keras.wrong_value",
+                    call=f"output_units({task!r}, {N_CLASSES})",
+                    received=describe(count),
+                    expected=repr(units),
+                )
+            ]
+            if task == "binary" and count == 2:
+                lines.append(explain("two_units_for_binary"))
+            raise Verdict("\n".join(lines))
+
+
+def test_loss_for(student: Student) -> None:
+    for task, accepted in LOSSES.items():
+        name = _value(student, "loss_for", task)
+        if _canonical(name) not in accepted or not isinstance(name, str):
+            lines = [
+                say(
+                    "keras.wrong_value",
+                    call=f"loss_for({task!r})",
+                    received=describe(name),
+                    expected=" or ".join(sorted(repr(a) for a in accepted)),
+                )
+            ]
+            mismatch = {
+                "multiclass": "categoricalcrossentropy",
+                "multiclass_onehot": "sparsecategoricalcrossentropy",
+            }
+            if mismatch.get(task) == _canonical(name):
+                lines.append(explain("sparse_onehot_mismatch"))
+            raise Verdict("\n".join(lines))
+
+
+def expected_params(input_dim: int, units: list[int]) -> int:
+    """Each Dense layer after one of size n_in: n_in * units weights and units biases."""
+    sizes = [input_dim, *units]
+    return sum((n_in + 1) * n_out for n_in, n_out in itertools.pairwise(sizes))
+
+
+def _dense_layers(model: dict[str, Any], call: str) -> list[dict[str, Any]]:
+    layers = [layer for layer in model["layers"] if layer["class"] != "InputLayer"]
+    others = [layer["class"] for layer in layers if layer["class"] != "Dense"]
+    if others:
+        raise Verdict(say("keras.not_dense", call=call, found=", ".join(others)))
+    return layers
+
+
+def test_build_model(student: Student) -> None:
+    for input_dim, hidden, task, n_classes in MODELS:
+        call = f"build_model({input_dim}, {hidden}, {task!r}, {n_classes})"
+        answer = student.submission.request(
+            "build_model", (input_dim, hidden, task, n_classes), convert="model"
+        )
+        model = student.settle(answer, call).value
+        if not model["built"]:
+            raise Verdict(say("keras.not_built", call=call) + "\n" + explain("missing_input"))
+        if model["input_shape"] != [None, input_dim]:
+            raise Verdict(
+                say(
+                    "keras.wrong_value",
+                    call=f"{call}.input_shape",
+                    received=model["input_shape"],
+                    expected=[None, input_dim],
+                )
+                + "\n"
+                + explain("wrong_input_shape", input_dim=input_dim)
+            )
+        layers = _dense_layers(model, call)
+        out_activations, units = OUTPUT[task]
+        units = n_classes if task.startswith("multiclass") else units
+        wanted = [*hidden, (units, out_activations[0] or "linear")]
+        found = [
+            (layer["config"].get("units"), layer["config"].get("activation")) for layer in layers
+        ]
+        if found != [(u, a) for u, a in wanted]:
+            raise Verdict(say("keras.wrong_layers", call=call, received=found, expected=wanted))
+        count = expected_params(input_dim, [u for u, _ in wanted])
+        if model["count_params"] != count:
+            raise Verdict(
+                say(
+                    "keras.wrong_value",
+                    call=f"{call}.count_params()",
+                    received=model["count_params"],
+                    expected=count,
+                )
+            )
+
+
+def test_count_params(student: Student) -> None:
+    for input_dim, units in ((64, [32, 16, 10]), (30, [8, 1]), (784, [100, 10]), (13, [1])):
+        count = _value(student, "count_params", input_dim, units)
+        gold = expected_params(input_dim, units)
+        if count != gold or isinstance(count, bool):
+            lines = [
+                say(
+                    "keras.wrong_value",
+                    call=f"count_params({input_dim}, {units})",
+                    received=describe(count),
+                    expected=gold,
+                )
+            ]
+            weights_only = expected_params(input_dim, units) - sum(units)
+            if count == weights_only:
+                lines.append(explain("params_without_biases"))
+            raise Verdict("\n".join(lines))
+
+
+def _optimizer(compiled: dict[str, Any]) -> tuple[str, float | None]:
+    optimizer = compiled.get("optimizer")
+    if isinstance(optimizer, dict):
+        rate = (optimizer.get("config") or {}).get("learning_rate")
+        return str(optimizer.get("class_name")), rate if isinstance(rate, float | int) else None
+    return str(optimizer), None
+
+
+def test_compile_model(student: Student) -> None:
+    for task, optimizer, rate, keras_class, keras_rate in COMPILES:
+        units = N_CLASSES if task.startswith("multiclass") else 1
+        model = student.submission.request(
+            "dense_model", (8, [(4, "relu")], units, "linear"), op="make", keep=True
+        ).value
+        call = f"compile_model(model, {task!r}, {optimizer!r}, {rate!r})"
+        answer = student.submission.request(
+            "compile_model", (model, task, optimizer, rate), convert="model"
+        )
+        compiled = student.settle(answer, call).value.get("compiled")
+        if not compiled:
+            raise Verdict(say("keras.not_compiled", call=call))
+        name, learning_rate = _optimizer(compiled)
+        if name != keras_class:
+            raise Verdict(
+                say(
+                    "keras.wrong_value",
+                    call=f"{call}: the optimizer",
+                    received=name,
+                    expected=keras_class,
+                )
+            )
+        if learning_rate is None or abs(learning_rate - keras_rate) > 1e-6 * keras_rate:
+            raise Verdict(
+                say(
+                    "keras.wrong_value",
+                    call=f"{call}: the learning rate",
+                    received=learning_rate,
+                    expected=keras_rate,
+                )
+                + "\n"
+                + explain("learning_rate_ignored" if rate else "default_rate")
+            )
+        if _canonical(compiled.get("loss")) not in LOSSES[task]:
+            raise Verdict(
+                say(
+                    "keras.wrong_value",
+                    call=f"{call}: the loss",
+                    received=describe(compiled.get("loss")),
+                    expected=" or ".join(sorted(LOSSES[task])),
+                )
+            )
+        metrics = {_canonical(m) for m in compiled.get("metrics") or []}
+        if (task != "regression") != bool(metrics & ACCURACY_NAMES):
+            raise Verdict(
+                say(
+                    "keras.wrong_metrics",
+                    call=call,
+                    received=sorted(metrics),
+                    expected="['accuracy']" if task != "regression" else "none",
+                )
+            )
