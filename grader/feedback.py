@@ -192,6 +192,9 @@ ERROR_HINTS = (
     ("only length-1 arrays can be converted", "error_hint.math_module"),
     ("'NoneType'", "error_hint.none_operand"),
     ("indexing arrays could not be broadcast", "error_hint.fancy_indexing"),
+    ("must end in `.weights.h5`", "error_hint.weights_h5"),
+    ("Layer count mismatch", "error_hint.architecture_mismatch"),
+    ("expected shape", "error_hint.architecture_mismatch"),
 )
 """Words in an exception's message, and the hint they call for."""
 

@@ -27,26 +27,47 @@ def _activation(name: str, z: np.ndarray) -> np.ndarray:
     raise ValueError(f"activation {name!r} is not one the course uses")
 
 
-def forward(model: dict[str, Any], X: np.ndarray) -> np.ndarray:
-    """The model's inference output for ``X`` (float64)."""
+def _run(model: dict[str, Any], X: np.ndarray) -> tuple[np.ndarray, str | None]:
+    """The last layer's input to its activation, and that activation's name."""
     x = np.asarray(X, dtype=np.float64)
+    z, activation = x, None
     for layer in model["layers"]:
         kind = layer["class"]
+        if z is not x:
+            x = _activation(activation, z)
         if kind == "Flatten":
             x = x.reshape(len(x), -1)
         elif kind == "Dense":
             kernel, bias = (np.asarray(w, dtype=np.float64) for w in layer["weights"])
-            x = _activation(layer["config"].get("activation"), x @ kernel + bias)
+            z, activation = x @ kernel + bias, layer["config"].get("activation")
+            continue
         elif kind not in ("Dropout", "InputLayer"):
             raise ValueError(f"layer {kind} is not one the course uses")
-    return x
+        z, activation = x, "linear"
+    return z, activation
 
 
-def sparse_crossentropy(y: np.ndarray, probabilities: np.ndarray) -> float:
-    """Mean sparse categorical crossentropy, as Keras computes it from probabilities."""
-    p = np.clip(probabilities, EPSILON, 1 - EPSILON)
+def forward(model: dict[str, Any], X: np.ndarray) -> np.ndarray:
+    """The model's inference output for ``X`` (float64)."""
+    z, activation = _run(model, X)
+    return _activation(activation, z)
+
+
+def sparse_crossentropy(model: dict[str, Any], X: np.ndarray, y: np.ndarray) -> float:
+    """The mean sparse categorical crossentropy ``fit`` and ``evaluate`` report.
+
+    For a softmax output Keras (TensorFlow backend) takes the loss from the logits, exactly,
+    without clipping the probabilities; otherwise from the clipped probabilities.
+    """
+    z, activation = _run(model, X)
+    labels = np.asarray(y, dtype=int)
+    if activation == "softmax":
+        shifted = z - z.max(axis=-1, keepdims=True)
+        log_p = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+        return float(np.mean(-log_p[np.arange(len(labels)), labels]))
+    p = np.clip(_activation(activation, z), EPSILON, 1 - EPSILON)
     p = p / p.sum(axis=-1, keepdims=True)
-    return float(np.mean(-np.log(p[np.arange(len(y)), np.asarray(y, dtype=int)])))
+    return float(np.mean(-np.log(p[np.arange(len(labels)), labels])))
 
 
 def accuracy(y: np.ndarray, probabilities: np.ndarray) -> float:

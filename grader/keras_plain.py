@@ -53,6 +53,8 @@ def model(value: Any) -> dict[str, Any]:
 
 def history(value: Any) -> dict[str, Any]:
     """A ``History``'s per-epoch values and its ``params`` (epochs, steps)."""
+    if not hasattr(value, "history") or not hasattr(value, "params"):
+        raise TypeError(f"expected the History that model.fit returns, got {type(value).__name__}")
     return {
         "class": type(value).__name__,
         "history": {str(k): [float(x) for x in v] for k, v in dict(value.history).items()},

@@ -10,6 +10,7 @@
 """
 
 import importlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from grader.submission import Submission
 from grader.summary import print_score_table
 
 DEFAULT_REPORT = "score-report.json"
+INSPECTOR_TIMEOUT = 120.0
 _GRADED = pytest.StashKey[dict[str, Path]]()
 """Exercise name -> the student file collected for it."""
 _SUBMISSIONS = pytest.StashKey[dict[Path, Submission]]()
@@ -123,6 +125,15 @@ def student(request: pytest.FixtureRequest) -> Student:
         submissions[path] = Submission(path, timeout=timeout)
     reference = request.config.option.reference
     return Student(found, submissions[path], Path(reference) if reference else None)
+
+
+@pytest.fixture(scope="session")
+def inspector() -> Iterator[Submission]:
+    """A process that runs grader code only: it opens the files students' code wrote (with
+    Keras's safe mode), so that no student code shares a process with them."""
+    submission = Submission(None, timeout=INSPECTOR_TIMEOUT)
+    yield submission
+    submission.close()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

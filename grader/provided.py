@@ -54,6 +54,38 @@ def digits_classifier(input_dim: int = 64) -> Any:
     return model
 
 
+def digits_image_classifier(learning_rate: float = 0.01) -> Any:
+    """ex07's model (the notes' model_fn for 8x8 images), compiled with Adam.
+
+    A learning rate of 0.01 makes the validation loss turn within about 10 epochs on the
+    digits data, so early stopping shows in a few seconds of training.
+    """
+    from tensorflow import keras
+
+    seed()
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(8, 8)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(100, activation="relu"),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model
+
+
+def layer(kind: str, **config: Any) -> Any:
+    """A Keras layer, e.g. ``layer("Dense", units=7, activation="tanh")``."""
+    from tensorflow import keras
+
+    return getattr(keras.layers, kind)(**config)
+
+
 def dense_model(input_dim: int, hidden: list[tuple[int, str]], units: int, activation: str) -> Any:
     """An uncompiled ``Sequential`` of Dense layers, for checks of ``compile``."""
     from tensorflow import keras
@@ -92,6 +124,34 @@ def small_model(hidden: int = 8) -> Any:
     return model
 
 
+def itself(value: Any) -> Any:
+    """The value unchanged: with ``convert``, a kept object's plain data."""
+    return value
+
+
+def png_summary(path: str) -> dict[str, Any]:
+    """Size and line colours of a PNG a student's code saved (opened without student code).
+
+    Returns the width, the height, and for each of 12 hue bins the number of strongly coloured
+    pixels: a plotted line shows as one bin, its anti-aliased edges in the same hue.
+    """
+    import matplotlib.colors
+    import matplotlib.image
+
+    with open(path, "rb") as f:
+        if f.read(8) != b"\x89PNG\r\n\x1a\n":
+            raise ValueError("the file is not a PNG image")
+    image = np.asarray(matplotlib.image.imread(path), dtype=float)[..., :3]
+    hsv = matplotlib.colors.rgb_to_hsv(image.reshape(-1, 3))
+    coloured = hsv[(hsv[:, 1] > 0.4) & (hsv[:, 2] > 0.2)]
+    counts, _ = np.histogram(coloured[:, 0], bins=12, range=(0.0, 1.0))
+    return {
+        "width": int(image.shape[1]),
+        "height": int(image.shape[0]),
+        "hue_counts": [int(c) for c in counts],
+    }
+
+
 def call(function: Callable[..., Any], *args: Any) -> Any:
     """``function(*args)``: a kept function called with plain arguments."""
     return function(*args)
@@ -112,6 +172,18 @@ def dropout_outputs(model: Any, x: np.ndarray) -> list[np.ndarray]:
     ]
 
 
+def save_weights_file(model: Any, path: str) -> str:
+    """The grader's own ``save_weights``, for checks of loading."""
+    model.save_weights(path)
+    return path
+
+
+def save_model_file(model: Any, path: str) -> str:
+    """The grader's own ``model.save``, for checks of loading."""
+    model.save(path)
+    return path
+
+
 def load_saved_model(path: str) -> Any:
     """A file a student's code wrote, opened with Keras's safe mode (never ``safe_mode=False``)."""
     from tensorflow import keras
@@ -127,15 +199,21 @@ def load_saved_weights(path: str, hidden: int = 8) -> Any:
 
 
 FACTORIES: dict[str, Callable[..., Any]] = {
+    "itself": itself,
+    "png_summary": png_summary,
     "sgd": SGD,
     "seed": seed,
     "digits_classifier": digits_classifier,
     "dense_model": dense_model,
+    "digits_image_classifier": digits_image_classifier,
+    "layer": layer,
     "small_model": small_model,
     "small_model_fn": small_model_fn,
     "call": call,
     "predict": predict,
     "dropout_outputs": dropout_outputs,
+    "save_weights_file": save_weights_file,
+    "save_model_file": save_model_file,
     "load_saved_model": load_saved_model,
     "load_saved_weights": load_saved_weights,
 }

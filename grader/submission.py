@@ -78,6 +78,8 @@ class Submission:
         self._workdir: tempfile.TemporaryDirectory[str] | None = None
         self._timed_out: set[str] = set()
         """Functions that ran past the time limit once: not called again."""
+        self.memo: dict[str, Any] = {}
+        """Results checks share (one training run for several checks); emptied on restart."""
 
     @property
     def workdir(self) -> Path | None:
@@ -87,6 +89,7 @@ class Submission:
     def _start(self) -> None:
         self.close()  # a child that timed out or crashed leaves its files behind
         self._generation += 1
+        self.memo = {}
         # The output file and the folder live as long as the child: closed in close().
         self._output = tempfile.TemporaryFile()  # noqa: SIM115
         self._workdir = tempfile.TemporaryDirectory(prefix="grader-student-")

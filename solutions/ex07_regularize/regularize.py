@@ -63,18 +63,15 @@ def train_with_callbacks(
     epochs: int = 100,
     batch_size: int = 32,
 ) -> keras.callbacks.History:
-    """Compile and fit ``model`` with ``make_callbacks(checkpoint_path)``.
+    """Fit the compiled ``model`` with ``make_callbacks(checkpoint_path)``.
 
     ```
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
     model.fit(X_train, y_train, epochs=epochs, batch_size=batch_size, verbose=0,
               validation_data=(X_val, y_val), callbacks=make_callbacks(checkpoint_path))
     ```
-    Returns the ``History``; training stops early, and the model ends with the weights of its
-    best epoch.
+    Returns the ``History``: training stops early, the file at ``checkpoint_path`` holds the
+    model of the best epoch, and the model itself ends with the weights of that epoch.
     """
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return model.fit(
         X_train,
         y_train,

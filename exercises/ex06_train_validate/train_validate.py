@@ -1,0 +1,79 @@
+"""Training with a validation set: split, scale, fit, evaluate, and read the learning curve."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+import numpy as np
+
+
+def split_and_scale(
+    X: np.ndarray, y: np.ndarray, seed: int = 42
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Hold out 20% for validation, then standardise with statistics of the training part.
+
+    ```
+    X_train, X_val, y_train, y_val = train_test_split(
+        X, y, test_size=0.2, stratify=y, random_state=seed)
+    scaler = StandardScaler().fit(X_train)          # the training part only
+    return scaler.transform(X_train), scaler.transform(X_val), y_train, y_val
+    ```
+    Fitting the scaler on all of ``X`` lets the validation data leak into training.
+    """
+    # TODO: write the code the docstring describes.
+    raise NotImplementedError
+
+
+def iterations_per_epoch(n_samples: int, batch_size: int) -> int:
+    """How many batches ``model.fit`` runs per epoch: the last batch may be smaller.
+
+    ```
+    ceil(n_samples / batch_size)
+    ```
+    """
+    # TODO: write the code the docstring describes.
+    raise NotImplementedError
+
+
+def train(model, X_train, y_train, X_val, y_val, epochs: int = 20, batch_size: int = 32):
+    """Fit ``model`` with the validation data and return the ``History``.
+
+    ```
+    model.fit(X_train, y_train, epochs=epochs, batch_size=batch_size,
+              validation_data=(X_val, y_val), verbose=0)
+    ```
+    """
+    # TODO: write the code the docstring describes.
+    raise NotImplementedError
+
+
+def evaluate(model, X: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    """``model.evaluate`` as a dict: ``{"loss": ..., "accuracy": ...}``.
+
+    ```
+    model.evaluate(X, y, verbose=0, return_dict=True)
+    ```
+    """
+    # TODO: write the code the docstring describes.
+    raise NotImplementedError
+
+
+def best_epoch(history: dict[str, list[float]]) -> int:
+    """The epoch with the lowest validation loss, counted from 1 (as Keras prints epochs).
+
+    ```
+    argmin(history["val_loss"]) + 1
+    ```
+    After it, a validation loss that rises while the training loss falls is overfitting.
+    """
+    # TODO: write the code the docstring describes.
+    raise NotImplementedError
+
+
+def plot_learning_curve(history: dict[str, list[float]], path: str) -> None:
+    """Save the training and validation loss per epoch as a PNG at ``path``.
+
+    One line for ``history["loss"]``, one for ``history["val_loss"]``, epochs on the x axis,
+    a legend; then ``plt.savefig(path)`` and ``plt.close()``.
+    """
+    # TODO: write the code the docstring describes.
+    raise NotImplementedError

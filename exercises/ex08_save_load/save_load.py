@@ -1,0 +1,61 @@
+"""Saving and loading: weights only, and whole models.
+
+Keras 3 differs from the notes here: ``model.save_weights(path)`` needs a path ending in
+``.weights.h5`` (the notes' ``"model-weights.h5"`` raises ``ValueError``); ``model.save`` writes
+the native ``.keras`` format, and still writes the legacy HDF5 format for a path ending in
+``.h5``. ``keras.models.load_model`` reads both.
+"""
+
+from collections.abc import Callable
+
+from tensorflow import keras
+
+
+def save_weights(model: keras.Model, folder: str) -> str:
+    """Save only the weights of ``model`` in ``folder``; return the file's path.
+
+    ```
+    path = folder/model.weights.h5          (the name must end in .weights.h5)
+    model.save_weights(path)
+    ```
+    """
+    # TODO: write the code the docstring describes.
+    raise NotImplementedError
+
+
+def load_weights(model_fn: Callable[[], keras.Model], path: str) -> keras.Model:
+    """A new model from ``model_fn()`` with the weights stored at ``path``.
+
+    ```
+    model = model_fn()
+    model.load_weights(path)
+    ```
+    The new model must have the architecture the weights were saved from; Keras raises an
+    error otherwise, and that error must reach the caller.
+    """
+    # TODO: write the code the docstring describes.
+    raise NotImplementedError
+
+
+def save_model(model: keras.Model, folder: str, legacy: bool = False) -> str:
+    """Save the whole model (architecture, weights, compile settings); return the path.
+
+    ```
+    path = folder/model.keras       (legacy=False: the native format)
+    path = folder/model.h5          (legacy=True: HDF5, as the notes do)
+    model.save(path)
+    ```
+    """
+    # TODO: write the code the docstring describes.
+    raise NotImplementedError
+
+
+def load_model(path: str) -> keras.Model:
+    """The model saved at ``path``, ``.keras`` or ``.h5``.
+
+    ```
+    keras.models.load_model(path)
+    ```
+    """
+    # TODO: write the code the docstring describes.
+    raise NotImplementedError

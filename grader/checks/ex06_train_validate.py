@@ -1,0 +1,279 @@
+"""Checks of ex06_train_validate: the split, the scaling, fit with validation data, evaluate,
+the best epoch and the learning curve, on the digits data that scikit-learn ships.
+
+The judge makes its own split and scaling with scikit-learn, trains through the student's
+``train`` a model the grader provides (``grader.provided.digits_classifier``), then reads the
+model's weights and computes the validation loss and accuracy itself
+(``grader.keras_numpy``) instead of trusting numbers the student's process reports.
+"""
+
+import math
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from grader import keras_numpy
+from grader.feedback import (
+    Tolerance,
+    Verdict,
+    as_float_array,
+    check_close,
+    describe,
+    explain,
+    gives,
+    say,
+    shaped,
+)
+from grader.student import Student
+
+EXERCISE = "ex06_train_validate"
+EPOCHS, BATCH_SIZE = 10, 32
+ACCURACY_FLOOR = 0.9
+"""The validation accuracy the provided model reaches after 10 epochs is about 0.96."""
+SPLIT_TOLERANCE = Tolerance(rtol=1e-9, atol=1e-9)
+
+
+@cache
+def _digits() -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    return X, y
+
+
+@cache
+def _split(seed: int, stratify: bool = True, scale: str = "train") -> tuple[np.ndarray, ...]:
+    """The right split and scaling, or a wrong one: scale "all", "separately" or "none"."""
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = _digits()
+    X_train, X_val, y_train, y_val = train_test_split(
+        X, y, test_size=0.2, stratify=y if stratify else None, random_state=seed
+    )
+    if scale == "none":
+        return X_train, X_val, y_train, y_val
+    if scale == "separately":
+        return (
+            StandardScaler().fit_transform(X_train),
+            StandardScaler().fit_transform(X_val),
+            y_train,
+            y_val,
+        )
+    scaler = StandardScaler().fit(X if scale == "all" else X_train)
+    return scaler.transform(X_train), scaler.transform(X_val), y_train, y_val
+
+
+def test_split_and_scale(student: Student) -> None:
+    X, y = _digits()
+    for seed in (42, 7):
+        call = f"split_and_scale(X, y, seed={seed})"
+        value = student.call("split_and_scale", X, y, seed=seed, text=call).value
+        if not isinstance(value, list | tuple) or len(value) != 4:
+            raise Verdict(
+                say(
+                    "shape.wrong_tuple",
+                    call=call,
+                    received=describe(value),
+                    expected="(X_train, X_val, y_train, y_val)",
+                )
+            )
+        expected = _split(seed)
+        names = ("X_train", "X_val", "y_train", "y_val")
+        held_out = math.ceil(0.25 * len(y))  # train_test_split's default test_size
+        size_mistake = [
+            shaped("validation_size", (len(y) - held_out, 64)),
+            shaped("validation_size", (held_out, 64)),
+        ]
+        for i, (name, mine, gold) in enumerate(zip(names, value, expected, strict=True)):
+            received = as_float_array(
+                np.asarray(mine, dtype=float),
+                f"{call}[{i}] ({name})",
+                gold.shape,
+                f"{name} of an 80/20 split",
+                size_mistake,
+            )
+            variants = [
+                gives(
+                    mistake,
+                    lambda s=scale, st=strat, i=i, seed=seed: _split(seed, st, s)[i],
+                    SPLIT_TOLERANCE,
+                )
+                for mistake, scale, strat in (
+                    ("scaler_fit_on_all", "all", True),
+                    ("scaler_fit_on_validation", "separately", True),
+                    ("not_scaled", "none", True),
+                    ("split_not_stratified", "train", False),
+                )
+            ]
+            check_close(
+                received,
+                gold,
+                call=f"{call}[{i}] ({name})",
+                case=f"load_digits(), seed {seed}",
+                source="train_test_split(test_size=0.2, stratify=y) + StandardScaler "
+                "fitted on X_train",
+                inputs={},
+                tolerance=SPLIT_TOLERANCE,
+                mistakes=variants,
+            )
+
+
+def test_iterations_per_epoch(student: Student) -> None:
+    for n, batch_size in ((1437, 32), (360, 32), (100, 10), (1000, 64), (5, 32), (60000, 32)):
+        call = f"iterations_per_epoch({n}, {batch_size})"
+        value = student.call("iterations_per_epoch", n, batch_size, text=call).value
+        gold = math.ceil(n / batch_size)
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value != gold:
+            lines = [say("keras.wrong_value", call=call, received=describe(value), expected=gold)]
+            if value == n // batch_size:
+                lines.append(explain("last_batch_not_counted"))
+            raise Verdict("\n".join(lines))
+
+
+def _trained(student: Student) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Train the provided model with the student's ``train``; its history and weights."""
+    X_train, X_val, y_train, y_val = _split(42)
+    model = student.submission.request("digits_classifier", op="make", keep=True).value
+    call = f"train(model, X_train, y_train, X_val, y_val, epochs={EPOCHS}, batch_size={BATCH_SIZE})"
+    answer = student.submission.request(
+        "train",
+        (model, X_train, y_train, X_val, y_val),
+        {"epochs": EPOCHS, "batch_size": BATCH_SIZE},
+        convert="history",
+    )
+    history = student.settle(answer, call).value
+    weights = student.submission.request("itself", (model,), op="make", convert="model")
+    return history, student.settle(weights, "the trained model").value
+
+
+def test_train(student: Student) -> None:
+    history, model = _trained(student)
+    call = f"train(model, X_train, y_train, X_val, y_val, epochs={EPOCHS}, batch_size={BATCH_SIZE})"
+    values = history["history"]
+    if "val_loss" not in values:
+        raise Verdict(
+            say("keras.no_validation", call=call, found=sorted(values))
+            + "\n"
+            + explain("no_validation_data")
+        )
+    if len(values["loss"]) != EPOCHS:
+        raise Verdict(
+            say(
+                "keras.wrong_value",
+                call=f"{call}: epochs run",
+                received=len(values["loss"]),
+                expected=EPOCHS,
+            )
+        )
+    steps = history["params"].get("steps")
+    if steps != math.ceil(len(_split(42)[2]) / BATCH_SIZE):
+        raise Verdict(
+            say(
+                "keras.wrong_value",
+                call=f"{call}: batches per epoch",
+                received=steps,
+                expected=math.ceil(len(_split(42)[2]) / BATCH_SIZE),
+            )
+            + "\n"
+            + explain("batch_size_ignored")
+        )
+    _, X_val, _, y_val = _split(42)
+    probabilities = keras_numpy.forward(model, X_val)
+    accuracy = keras_numpy.accuracy(y_val, probabilities)
+    if accuracy < ACCURACY_FLOOR:
+        raise Verdict(
+            say("keras.accuracy_floor", call=call, received=accuracy, floor=ACCURACY_FLOOR)
+        )
+    loss = keras_numpy.sparse_crossentropy(model, X_val, y_val)
+    if abs(loss - values["val_loss"][-1]) > 1e-3 * max(loss, 1e-3):
+        raise Verdict(
+            say("keras.inconsistent", call=call, reported=values["val_loss"][-1], computed=loss)
+            + "\n"
+            + explain("validation_data_not_scaled_like")
+        )
+
+
+def test_evaluate(student: Student) -> None:
+    """On a freshly made model (no training needed to check ``evaluate``)."""
+    model = student.submission.request("digits_classifier", op="make", keep=True)
+    weights = student.submission.request("itself", (model.value,), op="make", convert="model")
+    _, X_val, _, y_val = _split(42)
+    call = "evaluate(model, X_val, y_val)"
+    value = student.call("evaluate", model.value, X_val, y_val, text=call).value
+    if not isinstance(value, dict) or not {"loss", "accuracy"} <= set(value):
+        raise Verdict(
+            say(
+                "keras.wrong_dict",
+                call=call,
+                received=describe(value),
+                expected='{"loss": ..., "accuracy": ...}',
+            )
+        )
+    plain = student.settle(weights, "the model").value
+    probabilities = keras_numpy.forward(plain, X_val)
+    gold = np.array(
+        [
+            keras_numpy.sparse_crossentropy(plain, X_val, y_val),
+            keras_numpy.accuracy(y_val, probabilities),
+        ]
+    )
+    received = as_float_array(
+        np.array([value["loss"], value["accuracy"]], dtype=float), call, (2,), "[loss, accuracy]"
+    )
+    check_close(
+        received,
+        gold,
+        call=f"{call}, as [loss, accuracy]",
+        case="a new model",
+        source="the grader's own forward pass over the model's weights",
+        inputs={},
+        tolerance=Tolerance(rtol=1e-4, atol=1e-6),
+    )
+
+
+HISTORIES = [
+    {"loss": [1.0, 0.6, 0.4, 0.3, 0.25, 0.2], "val_loss": [1.1, 0.7, 0.55, 0.6, 0.65, 0.8]},
+    {"loss": [0.9, 0.5, 0.3], "val_loss": [0.8, 0.5, 0.45]},
+    {"loss": [0.7, 0.4, 0.3, 0.2], "val_loss": [0.5, 0.6, 0.7, 0.9]},
+]
+
+
+def test_best_epoch(student: Student) -> None:
+    for history in HISTORIES:
+        call = f"best_epoch({history})"
+        value = student.call("best_epoch", history, text=call).value
+        gold = int(np.argmin(history["val_loss"])) + 1
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value != gold:
+            lines = [say("keras.wrong_value", call=call, received=describe(value), expected=gold)]
+            if value == gold - 1:
+                lines.append(explain("best_epoch_zero_based"))
+            elif value == int(np.argmin(history["loss"])) + 1:
+                lines.append(explain("best_epoch_training_loss"))
+            raise Verdict("\n".join(lines))
+
+
+def test_plot_learning_curve(student: Student, inspector, tmp_path) -> None:
+    path = tmp_path / "curve.png"
+    call = f"plot_learning_curve(history, {str(path)!r})"
+    student.call("plot_learning_curve", HISTORIES[0], str(path), text=call)
+    if not path.is_file() or path.is_symlink():
+        raise Verdict(say("keras.no_file", call=call, path=path))
+    summary = inspector.request("png_summary", (str(path),), op="make")
+    if summary.error is not None:
+        raise Verdict(
+            say("keras.unreadable_file", call=call, path=path, message=summary.error.message)
+        )
+    image = summary.value
+    lines = sum(1 for count in image["hue_counts"] if count >= 100)
+    if image["width"] < 200 or image["height"] < 150 or lines < 2:
+        raise Verdict(
+            say(
+                "keras.plot_lines",
+                call=call,
+                lines=lines,
+                width=image["width"],
+                height=image["height"],
+            )
+        )
