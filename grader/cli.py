@@ -6,6 +6,7 @@ from pathlib import Path
 
 from grader import __version__
 from grader.catalog import exercises
+from grader.feedback import languages
 from grader.grading import default_reference, grade
 
 
@@ -31,6 +32,7 @@ def _grade(args: argparse.Namespace) -> int:
         call_timeout=args.call_timeout,
         reference=reference,
         only=args.only.split(",") if args.only else None,
+        lang=args.lang,
     )
     return 0 if code in (0, 1) else code
 
@@ -74,6 +76,7 @@ def parser() -> argparse.ArgumentParser:
         metavar="NAMES",
         help="grade only these exercises (comma-separated names, e.g. ex02_losses)",
     )
+    grade_cmd.add_argument("--lang", choices=languages(), help="language of the feedback")
     grade_cmd.set_defaults(run=_grade)
     return main
 

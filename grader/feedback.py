@@ -25,9 +25,21 @@ STATUSES = ("passed", "failed", "error", "timeout", "not_attempted")
 
 
 def language() -> str:
-    """``GRADER_LANG`` if a messages file exists for it, else English."""
-    lang = os.environ.get("GRADER_LANG", "en")
-    return lang if (MESSAGES_DIR / f"{lang}.toml").exists() else "en"
+    """The language of feedback: ``GRADER_LANG`` (set by ``--lang``), else the locale's
+    (``LC_ALL``, ``LC_MESSAGES``, ``LANG``: ``ko_KR.UTF-8`` gives ``ko``), when a messages file
+    exists for it; else English."""
+    candidates = [os.environ.get("GRADER_LANG", "")]
+    candidates += [os.environ.get(name, "") for name in ("LC_ALL", "LC_MESSAGES", "LANG")]
+    for value in candidates:
+        code = value.split(".")[0].split("_")[0].lower()
+        if code and (MESSAGES_DIR / f"{code}.toml").exists():
+            return code
+    return "en"
+
+
+def languages() -> list[str]:
+    """The languages feedback can be given in."""
+    return sorted(path.stem for path in MESSAGES_DIR.glob("*.toml"))
 
 
 @cache

@@ -47,11 +47,13 @@ def grade(
     call_timeout: float | None = None,
     reference: Path | None = None,
     only: list[str] | None = None,
+    lang: str | None = None,
 ) -> int:
     """Grade ``submission`` and write its score report to ``report_path``.
 
     Args:
         only: names of the exercises to grade (default: all).
+        lang: the language of the feedback (default: as ``grader.feedback.language``).
 
     Returns pytest's exit code: 0 when every check passed, 1 when some did not, anything else
     when grading itself could not run.
@@ -75,4 +77,6 @@ def grade(
             args.append(f"--call-timeout={call_timeout}")
         if reference:
             args.append(f"--reference={reference.resolve()}")
+        if lang:
+            args.append(f"--lang={lang}")
         return int(pytest.main(args))

@@ -10,6 +10,7 @@
 """
 
 import importlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 
 from grader.catalog import Exercise, exercise, exercise_for_file, exercises
-from grader.feedback import Verdict, say
+from grader.feedback import Verdict, languages, say
 from grader.report import build_score_report, write_report
 from grader.student import Student
 from grader.submission import Submission
@@ -49,6 +50,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "timeout in grader/exercises.toml)",
     )
     group.addoption(
+        "--lang",
+        metavar="CODE",
+        default=None,
+        help="language of the feedback: en or ko (default: GRADER_LANG, else the locale, else en)",
+    )
+    group.addoption(
         "--reference",
         metavar="DIR",
         default=None,
@@ -70,6 +77,11 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.json_report = True
         config.option.json_report_file = None  # in memory only: the score report is the output
     config.stash[_GRADED] = {}
+    lang = config.option.lang
+    if lang:
+        if lang not in languages():
+            raise pytest.UsageError(f"--lang: no messages in {lang!r}; choose from {languages()}")
+        os.environ["GRADER_LANG"] = lang
     reference = config.option.reference
     if reference and not Path(reference).is_dir():
         raise pytest.UsageError(f"--reference: {reference} is not a folder")

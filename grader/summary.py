@@ -9,13 +9,6 @@ from rich.table import Table
 
 from grader.feedback import say
 
-STATUS_WORDS = {
-    "failed": "wrong answer",
-    "error": "error",
-    "timeout": "too slow",
-    "not_attempted": "not attempted yet",
-}
-
 
 def next_step(report: Mapping[str, Any], exercise: str) -> str:
     """The first check of ``exercise`` that did not pass, in points-table order."""
@@ -24,7 +17,7 @@ def next_step(report: Mapping[str, Any], exercise: str) -> str:
             return say(
                 "table.next_check",
                 check=test["name"],
-                status=STATUS_WORDS.get(test["status"], test["status"]),
+                status=say(f"table.status_{test['status']}"),
             )
     return say("table.done")
 
