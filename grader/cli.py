@@ -1,10 +1,11 @@
 """The ``grader`` command."""
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
-from grader import __version__
+from grader import __version__, exports, platforms
 from grader.catalog import exercises
 from grader.feedback import languages
 from grader.grading import default_reference, grade
@@ -35,6 +36,41 @@ def _grade(args: argparse.Namespace) -> int:
         lang=args.lang,
     )
     return 0 if code in (0, 1) else code
+
+
+def _report(args: argparse.Namespace) -> int:
+    try:
+        report = json.loads(Path(args.report).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        print(f"grader report: cannot read {args.report}: {error}", file=sys.stderr)
+        return 2
+    if args.format == "gradescope":
+        text = json.dumps(exports.gradescope_results(report), indent=2, ensure_ascii=False)
+    elif args.format == "classroom":
+        text = json.dumps(exports.classroom_payload(report), ensure_ascii=False)
+    elif args.format == "junit":
+        text = exports.junit_xml(report)
+    else:
+        student = args.id or Path(args.report).stem
+        text = exports.gradebook_csv([exports.gradebook_row(report, student)])
+    if args.out:
+        Path(args.out).write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
+    else:
+        print(text)
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    if args.platform == "gradescope":
+        path = platforms.gradescope_zip(Path(args.out or "autograder.zip"))
+    else:
+        path = platforms.classroom_workflow(Path(args.out or ".github/workflows/classroom.yml"))
+    print(f"wrote {path}")
+    return 0
+
+
+def _autograde(args: argparse.Namespace) -> int:
+    return platforms.autograde_gradescope(Path(args.root))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -78,6 +114,37 @@ def parser() -> argparse.ArgumentParser:
     )
     grade_cmd.add_argument("--lang", choices=languages(), help="language of the feedback")
     grade_cmd.set_defaults(run=_grade)
+
+    report_cmd = commands.add_parser(
+        "report",
+        help="turn a score report into another platform's format",
+        description="Write a score report as Gradescope's results.json, GitHub Classroom's "
+        "grading-reporter payload, JUnit XML, or a gradebook CSV row.",
+    )
+    report_cmd.add_argument("report", help="a score report written by grade or pytest")
+    report_cmd.add_argument("--format", required=True, choices=exports.FORMATS)
+    report_cmd.add_argument("--out", metavar="PATH", help="where to write (default: print)")
+    report_cmd.add_argument("--id", help="the student's id in the CSV row (default: file name)")
+    report_cmd.set_defaults(run=_report)
+
+    export_cmd = commands.add_parser(
+        "export",
+        help="build what an autograding platform needs",
+        description="gradescope: the autograder zip (setup.sh, run_autograder, the kit). "
+        "classroom: the GitHub Classroom workflow for a student repository.",
+    )
+    export_cmd.add_argument("platform", choices=("gradescope", "classroom"))
+    export_cmd.add_argument("--out", metavar="PATH", help="where to write")
+    export_cmd.set_defaults(run=_export)
+
+    autograde_cmd = commands.add_parser(
+        "autograde", help="the grading step run on a platform (called by run_autograder)"
+    )
+    autograde_cmd.add_argument("platform", choices=("gradescope",))
+    autograde_cmd.add_argument(
+        "--root", default="/autograder", help="the platform's folder (default: /autograder)"
+    )
+    autograde_cmd.set_defaults(run=_autograde)
     return main
 
 

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from grader import GRADER_ROOT
 from grader.catalog import Exercise, exercises
 
-KIT_SOLUTIONS = Path(__file__).resolve().parent.parent / "solutions"
+KIT_SOLUTIONS = GRADER_ROOT / "solutions"
 """The reference solutions, in a checkout of the kit (a student's copy has none)."""
 
 PYTEST_INI = """[pytest]
@@ -21,12 +22,22 @@ addopts = --strict-markers --strict-config -p no:cacheprovider
 """
 
 
+def locate(submission: Path, exercise: Exercise) -> Path | None:
+    """The student's file for ``exercise`` in a submission: at ``<name>/<module>.py``, or, as
+    platforms often store uploads, the only ``<module>.py`` anywhere in it. Never a link."""
+    exact = submission / exercise.relative_path
+    if exact.is_file() and not exact.is_symlink():
+        return exact
+    found = [p for p in submission.rglob(exercise.filename) if p.is_file() and not p.is_symlink()]
+    return found[0] if len(found) == 1 else None
+
+
 def stage(submission: Path, workdir: Path, chosen: list[Exercise]) -> list[str]:
     """Copy the submission's student files into ``workdir``; the exercises' names found."""
     found = []
     for exercise in chosen:
-        source = submission / exercise.relative_path
-        if source.is_file() and not source.is_symlink():
+        source = locate(submission, exercise)
+        if source is not None:
             target = workdir / exercise.relative_path
             target.parent.mkdir(parents=True)
             shutil.copyfile(source, target)

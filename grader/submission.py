@@ -18,10 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader import GRADER_ROOT
 from grader.plain_data import Handle, ProtocolError, read_message, write_message
 
-GRADER_ROOT = Path(__file__).resolve().parent.parent
-"""The folder holding the ``grader`` package this process imported."""
 IMPORT_TIMEOUT = 120.0
 """Seconds the student's module may take to import (TensorFlow alone takes several)."""
 OUTPUT_LIMIT_MB = 64

@@ -1,0 +1,73 @@
+"""Running the grader on autograding platforms: the Gradescope autograder zip and its run
+step, and the GitHub Classroom workflow. Scaling past one machine is the platforms' job: each
+submission is graded where it is submitted, by the same ``grader grade``."""
+
+import json
+import shutil
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+from grader import GRADER_ROOT
+from grader.exports import gradescope_results
+from grader.grading import grade
+
+TEMPLATES = Path(__file__).parent / "templates"
+KIT_FILES = ("pyproject.toml", "README.md")
+
+
+def gradescope_zip(out: Path) -> Path:
+    """The autograder zip: setup.sh, run_autograder, and the kit (no solutions, no tests)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for script in ("setup.sh", "run_autograder"):
+            info = zipfile.ZipInfo(script)
+            info.external_attr = 0o755 << 16
+            archive.writestr(info, (TEMPLATES / script).read_text(encoding="utf-8"))
+        for name in KIT_FILES:
+            archive.write(GRADER_ROOT / name, f"kit/{name}")
+        for path in sorted((GRADER_ROOT / "grader").rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                archive.write(path, f"kit/{path.relative_to(GRADER_ROOT)}")
+    return out
+
+
+def classroom_workflow(out: Path) -> Path:
+    """The workflow file for a student repository: ``.github/workflows/classroom.yml``."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(TEMPLATES / "classroom.yml", out)
+    return out
+
+
+def autograde_gradescope(root: Path) -> int:
+    """Grade ``root/submission`` and write ``root/results/results.json``, also when grading
+    itself fails (then with score 0 and the reason in its output)."""
+    results = root / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    report_path = results / "report.json"
+    start = time.monotonic()
+    try:
+        grade(root / "submission", report_path, quiet=True)
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+        payload = gradescope_results(report)
+    except Exception as error:  # the platform must always get a results file
+        payload = {
+            "score": 0,
+            "execution_time": round(time.monotonic() - start),
+            "output": f"Grading failed: {type(error).__name__}: {error}. "
+            "Please tell your instructor.",
+            "tests": [],
+        }
+    (results / "results.json").write_text(
+        json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8"
+    )
+    return 0
+
+
+def unpack(zip_path: Path) -> Path:
+    """The zip's contents in a new temporary folder (for tests and for a look inside)."""
+    folder = Path(tempfile.mkdtemp(prefix="autograder-"))
+    with zipfile.ZipFile(zip_path) as archive:
+        archive.extractall(folder)
+    return folder

@@ -1,0 +1,141 @@
+"""Exports to platforms, each derived from the score report, and the Gradescope run itself
+in a simulated /autograder folder."""
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from kit import SOLUTIONS, grade
+
+from grader import exports, platforms
+from grader.catalog import exercises
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    folder = tmp_path_factory.mktemp("mixed") / "submission"
+    shutil.copytree(SOLUTIONS, folder)
+    path = folder / "ex02_losses" / "losses.py"
+    path.write_text(
+        path.read_text() + "\n\ndef mean_squared_error(y_true, y_pred):\n"
+        "    return np.mean((y_true - y_pred) ** 2)\n"
+    )
+    return grade(folder, None, "--only=ex01_activations,ex02_losses")
+
+
+def test_gradescope_results_follow_the_specification(report: dict) -> None:
+    results = exports.gradescope_results(report, hidden={"ex01_activations/relu"})
+    assert set(results) == {"score", "execution_time", "output", "tests"}
+    assert results["score"] == report["score"] == sum(t["score"] for t in results["tests"])
+    for test in results["tests"]:
+        assert set(test) == {"name", "score", "max_score", "status", "output", "visibility"}
+        assert test["status"] in ("passed", "failed")
+        assert test["visibility"] in ("visible", "after_due_date")
+    relu = next(t for t in results["tests"] if t["name"] == "ex01_activations/relu")
+    assert relu["visibility"] == "after_due_date"
+
+
+def test_classroom_payload_agrees_with_the_report(report: dict) -> None:
+    payload = exports.classroom_payload(report)
+    assert payload["version"] == 1 and payload["max_score"] == report["max_score"]
+    assert payload["status"] == "fail"
+    assert sum(t["score"] for t in payload["tests"]) == report["score"]
+    for test in payload["tests"]:
+        assert {"name", "status", "score", "message"} <= set(test)
+        assert test["status"] in ("pass", "fail", "error")
+    mse = next(t for t in payload["tests"] if t["name"] == "ex02_losses/mean_squared_error")
+    assert mse["status"] == "fail" and "averaged over the whole batch" in mse["message"]
+
+
+def test_junit_and_csv(report: dict) -> None:
+    root = ET.fromstring(exports.junit_xml(report))
+    cases = root.findall(".//testcase")
+    assert len(cases) == len(report["tests"])
+    assert len(root.findall(".//failure")) == 1
+    rows = list(
+        csv.DictReader(
+            io.StringIO(exports.gradebook_csv([exports.gradebook_row(report, "student-7")]))
+        )
+    )
+    assert rows[0]["id"] == "student-7"
+    assert float(rows[0]["total"]) == report["score"]
+    assert float(rows[0]["ex02_losses"]) == report["exercises"][1]["score"]
+
+
+def test_grader_report_command_writes_each_format(report: dict, tmp_path: Path) -> None:
+    source = tmp_path / "report.json"
+    source.write_text(json.dumps(report))
+    for fmt in exports.FORMATS:
+        out = tmp_path / f"out.{fmt}"
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "grader.cli",
+                "report",
+                str(source),
+                "--format",
+                fmt,
+                "--out",
+                str(out),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert out.read_text().strip()
+
+
+def test_gradescope_autograder_runs_in_a_simulated_autograder_folder(tmp_path: Path) -> None:
+    archive = platforms.gradescope_zip(tmp_path / "autograder.zip")
+    root = tmp_path / "autograder"
+    shutil.copytree(platforms.unpack(archive), root / "source")
+    assert (root / "source" / "setup.sh").is_file()
+    assert (root / "source" / "kit" / "grader" / "plugin.py").is_file()
+    assert not list((root / "source").rglob("solutions"))
+    submission = root / "submission"
+    submission.mkdir()
+    for exercise in exercises():  # as Gradescope stores an upload of single files
+        shutil.copyfile(SOLUTIONS / exercise.relative_path, submission / exercise.filename)
+    env = {
+        **os.environ,
+        "AUTOGRADER_ROOT": str(root),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+    }
+    done = subprocess.run(
+        ["bash", str(root / "source" / "run_autograder")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert results["score"] == sum(e.max_score for e in exercises()) == 100
+    assert len(results["tests"]) == sum(len(e.points) for e in exercises())
+    assert all(t["status"] == "passed" for t in results["tests"])
+
+
+def test_gradescope_always_writes_results(tmp_path: Path, monkeypatch) -> None:
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(platforms, "grade", broken)
+    platforms.autograde_gradescope(tmp_path)
+    results = json.loads((tmp_path / "results" / "results.json").read_text())
+    assert results["score"] == 0 and "disk full" in results["output"]
+
+
+def test_classroom_workflow_template(tmp_path: Path) -> None:
+    path = platforms.classroom_workflow(tmp_path / ".github" / "workflows" / "classroom.yml")
+    text = path.read_text()
+    assert "autograding-grading-reporter" in text and "--format classroom" in text
