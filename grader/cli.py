@@ -1,11 +1,12 @@
 """The ``grader`` command."""
 
 import argparse
+import contextlib
 import json
 import sys
 from pathlib import Path
 
-from grader import __version__, exports, platforms
+from grader import __version__, exports, hints, platforms, watching
 from grader.catalog import exercises
 from grader.feedback import languages
 from grader.grading import default_reference, grade
@@ -66,6 +67,25 @@ def _export(args: argparse.Namespace) -> int:
     else:
         path = platforms.classroom_workflow(Path(args.out or ".github/workflows/classroom.yml"))
     print(f"wrote {path}")
+    return 0
+
+
+def _hint(args: argparse.Namespace) -> int:
+    try:
+        print(hints.show(args.exercise, all_shown=args.all, reset=args.reset))
+    except KeyError as error:
+        print(f"grader hint: {error.args[0]}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _watch(args: argparse.Namespace) -> int:
+    root = Path(args.folder)
+    if not root.is_dir():
+        print(f"grader watch: {root} is not a folder", file=sys.stderr)
+        return 2
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a student stops watching
+        watching.watch(root, args.exercise)
     return 0
 
 
@@ -136,6 +156,21 @@ def parser() -> argparse.ArgumentParser:
     export_cmd.add_argument("platform", choices=("gradescope", "classroom"))
     export_cmd.add_argument("--out", metavar="PATH", help="where to write")
     export_cmd.set_defaults(run=_export)
+
+    hint_cmd = commands.add_parser(
+        "hint", help="show an exercise's next hint (the first gentle, the last close to the answer)"
+    )
+    hint_cmd.add_argument("exercise", help="e.g. ex02_losses")
+    hint_cmd.add_argument("--all", action="store_true", help="show every hint seen so far")
+    hint_cmd.add_argument("--reset", action="store_true", help="start again from hint 1")
+    hint_cmd.set_defaults(run=_hint)
+
+    watch_cmd = commands.add_parser(
+        "watch", help="rerun an exercise's checks each time its file is saved"
+    )
+    watch_cmd.add_argument("exercise", nargs="?", help="only this exercise (default: all)")
+    watch_cmd.add_argument("--folder", default="exercises", help="default: exercises")
+    watch_cmd.set_defaults(run=_watch)
 
     autograde_cmd = commands.add_parser(
         "autograde", help="the grading step run on a platform (called by run_autograder)"

@@ -56,6 +56,11 @@ def say(key: str, **fields: Any) -> str:
     return str(node).format(**fields)
 
 
+def hints(exercise: str) -> list[str]:
+    """The exercise's hints, gentlest first, in the feedback language."""
+    return list(_messages(language())["hints"][exercise])
+
+
 class Verdict(pytest.fail.Exception):
     """A check's failure, with its status and the message the student reads."""
 

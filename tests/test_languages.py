@@ -20,6 +20,8 @@ def _flat(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
     for key, value in table.items():
         if isinstance(value, dict):
             found |= _flat(value, f"{prefix}{key}.")
+        elif isinstance(value, list):
+            found |= {f"{prefix}{key}[{i}]": item for i, item in enumerate(value)}
         else:
             found[f"{prefix}{key}"] = value
     return found
