@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from grader import __version__, exports, hints, platforms, watching
+from grader import __version__, exports, hints, platforms, release, watching
 from grader.catalog import exercises
 from grader.feedback import languages
 from grader.grading import default_reference, grade
@@ -86,6 +86,16 @@ def _watch(args: argparse.Namespace) -> int:
         return 2
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a student stops watching
         watching.watch(root, args.exercise)
+    return 0
+
+
+def _release(args: argparse.Namespace) -> int:
+    try:
+        out = release.build_release(Path(args.out))
+    except (FileExistsError, FileNotFoundError) as error:
+        print(f"grader release: {error}", file=sys.stderr)
+        return 2
+    print(f"wrote the student release to {out}")
     return 0
 
 
@@ -171,6 +181,12 @@ def parser() -> argparse.ArgumentParser:
     watch_cmd.add_argument("exercise", nargs="?", help="only this exercise (default: all)")
     watch_cmd.add_argument("--folder", default="exercises", help="default: exercises")
     watch_cmd.set_defaults(run=_watch)
+
+    release_cmd = commands.add_parser(
+        "release", help="build the folder students get: exercises and visible checks only"
+    )
+    release_cmd.add_argument("out", help="a new folder")
+    release_cmd.set_defaults(run=_release)
 
     autograde_cmd = commands.add_parser(
         "autograde", help="the grading step run on a platform (called by run_autograder)"

@@ -1,0 +1,28 @@
+"""``grader release OUT``: what an instructor hands to students.
+
+The exercises (stubs and READMEs), the grader with its visible checks, a student README, and
+the GitHub Classroom workflow; no ``solutions/``, no kit tests, no hidden checks.
+"""
+
+import shutil
+from pathlib import Path
+
+from grader import GRADER_ROOT
+from grader.platforms import TEMPLATES, classroom_workflow
+
+LEFT_OUT = shutil.ignore_patterns("__pycache__", "*.pyc", "score-report.json", ".grader")
+
+
+def build_release(out: Path, kit: Path = GRADER_ROOT) -> Path:
+    """Write the student release into ``out`` (which must not exist yet)."""
+    if out.exists():
+        raise FileExistsError(f"{out} exists already: choose a new folder")
+    shutil.copytree(kit / "exercises", out / "exercises", ignore=LEFT_OUT)
+    shutil.copytree(kit / "grader", out / "grader", ignore=LEFT_OUT)
+    project = (kit / "pyproject.toml").read_text(encoding="utf-8")
+    (out / "pyproject.toml").write_text(
+        project.replace('testpaths = ["tests"]', 'testpaths = ["exercises"]'), encoding="utf-8"
+    )
+    shutil.copyfile(TEMPLATES / "student_README.md", out / "README.md")
+    classroom_workflow(out / ".github" / "workflows" / "classroom.yml")
+    return out
