@@ -62,7 +62,8 @@ def hints(exercise: str) -> list[str]:
 
 
 class Verdict(pytest.fail.Exception):
-    """A check's failure, with its status and the message the student reads."""
+    """A check's failure, with its status, the message the student reads, and the name of the
+    known mistake the message diagnoses (empty when none)."""
 
     def __init__(self, message: str, status: str = "failed"):
         if status not in STATUSES:
@@ -70,6 +71,17 @@ class Verdict(pytest.fail.Exception):
         super().__init__(msg=message, pytrace=False)
         self.status = status
         self.message = message
+        self.diagnosis = diagnosis_in(message)
+
+
+def diagnosis_in(message: str) -> str:
+    """The mistake's name in a message's "Likely mistake — <name>. <hint>" line, if any."""
+    prefix, _, rest = say("compare.mistake", name="\0", hint="\0").partition("\0")
+    separator = rest.partition("\0")[0]
+    for line in message.splitlines():
+        if line.startswith(prefix):
+            return line[len(prefix) :].split(separator, 1)[0]
+    return ""
 
 
 # pytest's own outcome exceptions do this too: the short summary then reads

@@ -167,10 +167,12 @@ def pytest_json_runtest_metadata(item: pytest.Item, call: pytest.CallInfo[None])
     found = _exercise_of(item)
     if found is None or call.when == "teardown" or (call.when == "setup" and call.excinfo is None):
         return None
+    diagnosis = ""
     if call.excinfo is None:
         status, message = "passed", ""
     elif isinstance(call.excinfo.value, Verdict):
-        status, message = call.excinfo.value.status, call.excinfo.value.message
+        verdict = call.excinfo.value
+        status, message, diagnosis = verdict.status, verdict.message, verdict.diagnosis
     else:
         status = "error"
         message = say("status.grader_error", error=f"{call.excinfo.typename}: {call.excinfo.value}")
@@ -180,6 +182,7 @@ def pytest_json_runtest_metadata(item: pytest.Item, call: pytest.CallInfo[None])
             "check": _check_name(item),
             "status": status,
             "message": message,
+            "diagnosis": diagnosis,
         }
     }
 

@@ -25,7 +25,12 @@ SCHEMA_PATH = Path(__file__).parent / "schema" / "score-report.schema.json"
 
 
 def check_result(
-    exercise: Exercise, check: str, status: str, message: str, duration: float = 0.0
+    exercise: Exercise,
+    check: str,
+    status: str,
+    message: str,
+    duration: float = 0.0,
+    diagnosis: str = "",
 ) -> dict[str, Any]:
     """One check's row: full points when passed, none otherwise."""
     max_score = exercise.points[check]
@@ -36,6 +41,7 @@ def check_result(
         "max_score": max_score,
         "status": status,
         "message": message,
+        "diagnosis": diagnosis,
         "duration": round(duration, 3),
     }
 
@@ -95,7 +101,12 @@ def build_score_report(
             else:
                 rows.append(
                     check_result(
-                        exercise, check, found["status"], found["message"], found["duration"]
+                        exercise,
+                        check,
+                        found["status"],
+                        found["message"],
+                        found["duration"],
+                        found.get("diagnosis", ""),
                     )
                 )
         tests += rows

@@ -11,14 +11,15 @@ from grader.feedback import say
 
 
 def next_step(report: Mapping[str, Any], exercise: str) -> str:
-    """The first check of ``exercise`` that did not pass, in points-table order."""
+    """The first check of ``exercise`` that did not pass, in points-table order, with its
+    diagnosis when one was made, and where to find a hint."""
     for test in report["tests"]:
         if test["exercise"] == exercise and test["status"] != "passed":
-            return say(
-                "table.next_check",
-                check=test["name"],
-                status=say(f"table.status_{test['status']}"),
-            )
+            what = test.get("diagnosis") or say(f"table.status_{test['status']}")
+            step = say("table.next_check", check=test["name"], status=what)
+            if test["status"] in ("failed", "error"):
+                step += " " + say("table.see_hint", exercise=exercise)
+            return step
     return say("table.done")
 
 

@@ -38,6 +38,7 @@ def test_every_exercise_has_its_files(exercise) -> None:
         EXERCISES / exercise.relative_path,
         SOLUTIONS / exercise.relative_path,
         EXERCISES / exercise.name / "README.md",
+        EXERCISES / exercise.name / "README.ko.md",
         ROOT / "grader" / "checks" / f"{exercise.name}.py",
     ):
         assert path.is_file(), f"{exercise.name}: {path} is missing"
