@@ -158,18 +158,14 @@ def describe(value: Any) -> str:
         if value.ndim == 1 and value.size <= 8:
             text = np.array2string(value, precision=6, separator=", ", max_line_width=10**6)
             return f"{text} ({value.dtype})"
-        return f"{value.dtype} array of shape {value.shape}"
+        return say("words.array", dtype=value.dtype, shape=value.shape)
     if value is None:
         return "None"
     if isinstance(value, Foreign):
-        return _with_article(f"{value.type_name} object")
+        return say("words.object", type=value.type_name)
     if isinstance(value, list | tuple):
-        return f"a {type(value).__name__} of {len(value)} items"
+        return say("words.sequence", kind=type(value).__name__, count=len(value))
     return f"{type(value).__name__} {value!r}"
-
-
-def _with_article(words: str) -> str:
-    return f"{'an' if words[:1].lower() in 'aeiou' else 'a'} {words}"
 
 
 def explain(mistake_id: str, **fields: Any) -> str:

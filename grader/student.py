@@ -86,7 +86,7 @@ class Student:
         source: str,
         mistakes: Sequence[Mistake] = (),
         tolerance: Tolerance | None = None,
-        shape_rule: str = "the input's shape",
+        shape_rule: str | None = None,
     ) -> np.ndarray:
         """Call ``case.function`` on the case's arrays named ``args`` and its kwargs, and
         compare with ``case["expected"]``; returns the received array."""
@@ -94,7 +94,8 @@ class Student:
         text = call_text(case.function, args, case.kwargs)
         try:
             answer = self.call(case.function, *(case[a] for a in args), text=text, **case.kwargs)
-            received = as_float_array(answer.value, text, expected.shape, shape_rule, mistakes)
+            why = shape_rule or say("why.input_shape")
+            received = as_float_array(answer.value, text, expected.shape, why, mistakes)
         except Verdict as verdict:
             inputs = "; ".join(f"{a} = {describe(case[a])}" for a in args)
             where = say("compare.case", case=case.description, inputs=inputs)

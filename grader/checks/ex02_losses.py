@@ -6,12 +6,11 @@ from types import ModuleType
 import numpy as np
 
 from grader.cases import Case, cases_for
-from grader.feedback import Mistake, Tolerance, gives, not_finite, shaped
+from grader.feedback import Mistake, Tolerance, gives, not_finite, say, shaped
 from grader.reference import random_twin
 from grader.student import Student
 
 EXERCISE = "ex02_losses"
-PER_SAMPLE = "one loss per sample: y_pred.shape[:-1]"
 EPSILON = 1e-7
 
 
@@ -56,7 +55,7 @@ def _check_all(student: Student, check: str, mistakes_for) -> None:
             ["y_true", "y_pred"],
             source=f"keras.losses.{case.function}",
             mistakes=[*_reduced(case), *mistakes_for(case)],
-            shape_rule=PER_SAMPLE,
+            shape_rule=say("why.per_sample"),
             tolerance=_tolerance(case),
         )
 

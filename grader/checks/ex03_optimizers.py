@@ -130,7 +130,7 @@ def _received_step(value: Any, call: str, expected: list[np.ndarray]) -> list[np
             say("shape.wrong_length", call=call, received=len(value), expected=len(expected))
         )
     return [
-        as_float_array(w, call, e.shape, "the shape of the parameter it updates")
+        as_float_array(w, call, e.shape, say("why.like_param"))
         for w, e in zip(value, expected, strict=True)
     ]
 

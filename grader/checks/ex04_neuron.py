@@ -127,7 +127,7 @@ def test_predict_proba(student: Student) -> None:
             value,
             call,
             case["expected"].shape,
-            "one probability per row",
+            say("why.per_row"),
             [shaped("neuron_kept_column", (len(X), 1))],
         )
         _compare(
@@ -153,7 +153,7 @@ def test_loss(student: Student) -> None:
             value,
             call,
             (),
-            "one number: the mean over the samples",
+            say("why.mean"),
             [shaped("loss_not_averaged", (len(y),))],
         )
         _compare(
@@ -184,9 +184,13 @@ def test_gradients(student: Student) -> None:
         X, y, w, b = _arrays(case)
         call = "gradients(X, y, w, b)"
         dw, db = _pair(student.call("gradients", X, y, w, b, text=call).value, call, "(dw, db)")
-        dw = as_float_array(dw, f"{call}[0] (dw)", w.shape, "the shape of w")
+        dw = as_float_array(dw, f"{call}[0] (dw)", w.shape, say("why.like_w"))
         db = as_float_array(
-            db, f"{call}[1] (db)", (), "one number", [shaped("bias_gradient_not_averaged", y.shape)]
+            db,
+            f"{call}[1] (db)",
+            (),
+            say("why.number"),
+            [shaped("bias_gradient_not_averaged", y.shape)],
         )
         received = np.concatenate([dw, [db]])
         expected = np.concatenate([case["expected_dw"], [case["expected_db"]]])
@@ -220,8 +224,8 @@ def _train_answer(student: Student, case: Case, X, y, w, b, lr, epochs, batch_si
         raise Verdict(
             say("shape.wrong_tuple", call=call, received=received, expected="(w, b, history)")
         )
-    new_w = as_float_array(value[0], f"{call}[0] (w)", w.shape, "the shape of w")
-    new_b = as_float_array(value[1], f"{call}[1] (b)", (), "one number")
+    new_w = as_float_array(value[0], f"{call}[0] (w)", w.shape, say("why.like_w"))
+    new_b = as_float_array(value[1], f"{call}[1] (b)", (), say("why.number"))
     history = value[2]
     if not isinstance(history, list | tuple) or len(history) != epochs:
         raise Verdict(

@@ -91,7 +91,7 @@ def test_split_and_scale(student: Student) -> None:
                 np.asarray(mine, dtype=float),
                 f"{call}[{i}] ({name})",
                 gold.shape,
-                f"{name} of an 80/20 split",
+                say("why.split_part", name=name),
                 size_mistake,
             )
             variants = [
@@ -220,7 +220,10 @@ def test_evaluate(student: Student) -> None:
         ]
     )
     received = as_float_array(
-        np.array([value["loss"], value["accuracy"]], dtype=float), call, (2,), "[loss, accuracy]"
+        np.array([value["loss"], value["accuracy"]], dtype=float),
+        call,
+        (2,),
+        say("why.loss_accuracy"),
     )
     check_close(
         received,
