@@ -73,6 +73,11 @@ class Verdict(pytest.fail.Exception):
         self.message = message
         self.diagnosis = diagnosis_in(message)
 
+    def add(self, text: str) -> None:
+        """Append a paragraph (for example what the student's code printed)."""
+        self.message = self.msg = f"{self.message}\n{text}"
+        self.args = (self.message,)
+
 
 def diagnosis_in(message: str) -> str:
     """The mistake's name in a message's "Likely mistake — <name>. <hint>" line, if any."""
@@ -328,16 +333,15 @@ def check_close(
     index = tuple(int(i) for i in np.unravel_index(int(np.argmax(excess)), excess.shape))
     gold, mine = expected64[index], received64[index]
     lines = [say("compare.heading", call=call, case=case)]
-    lines.append(
-        say(
-            "compare.inputs",
-            inputs="; ".join(f"{name} = {describe(value)}" for name, value in inputs.items()),
-        )
-    )
+    if inputs:
+        words = "; ".join(f"{name} = {describe(value)}" for name, value in inputs.items())
+        lines.append(say("compare.inputs", inputs=words))
     if where:
         lines.append(where)
     at = _inputs_at(inputs, index, expected64.shape) if index else ""
-    lines.append(say("compare.worst", index=list(index) if index else "(the only one)", at=at))
+    lines.append(
+        say("compare.worst", index=list(index) if index else say("compare.only_one"), at=at)
+    )
     lines.append(say("compare.expected", source=source, value=f"{gold:.10g}"))
     lines.append(say("compare.received", value=f"{mine:.10g}"))
     if np.isfinite(mine):

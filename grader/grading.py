@@ -79,7 +79,7 @@ def grade(
             f"--rootdir={workdir}",
             f"--score-report={report_path}",
             "--expect-exercises=" + ",".join(e.name for e in chosen),
-            "--quiet" if quiet else "--tb=line",
+            *(["-qq", "--tb=no", "-rN"] if quiet else ["--tb=short"]),
             # This process imported the grader before pytest could rewrite its asserts;
             # the checks raise Verdicts and do not rely on assert rewriting.
             "-Wignore::pytest.PytestAssertRewriteWarning",

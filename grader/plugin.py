@@ -30,6 +30,9 @@ _GRADED = pytest.StashKey[dict[str, Path]]()
 """Exercise name -> the student file collected for it."""
 _SUBMISSIONS = pytest.StashKey[dict[Path, Submission]]()
 _REPORT = pytest.StashKey[dict[str, Any]]()
+_PRINTED_MARK = pytest.StashKey[tuple[Submission, int]]()
+"""The check's submission and how much it had printed when the check began."""
+PRINTED_SHOWN = 4000
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -136,7 +139,21 @@ def student(request: pytest.FixtureRequest) -> Student:
         timeout = request.config.option.call_timeout or found.timeout
         submissions[path] = Submission(path, timeout=timeout)
     reference = request.config.option.reference
+    request.node.stash[_PRINTED_MARK] = (submissions[path], len(submissions[path].printed))
     return Student(found, submissions[path], Path(reference) if reference else None)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Any:
+    """A failing check shows what the student's code printed during it, once."""
+    try:
+        return (yield)
+    except Verdict as verdict:
+        submission, mark = item.stash.get(_PRINTED_MARK, (None, 0))
+        printed = "".join(submission.printed[mark:]).rstrip() if submission else ""
+        if printed and printed not in verdict.message:
+            verdict.add(say("status.printed", text=printed[-PRINTED_SHOWN:]))
+        raise
 
 
 @pytest.fixture(scope="session")

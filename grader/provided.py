@@ -54,6 +54,28 @@ def digits_classifier(input_dim: int = 64) -> Any:
     return model
 
 
+def fitted_digits_classifier(
+    X_train: np.ndarray,
+    y_train: np.ndarray,
+    X_val: np.ndarray,
+    y_val: np.ndarray,
+    epochs: int,
+    batch_size: int,
+) -> Any:
+    """ex06's model trained by the grader, as the exercise's ``train`` prescribes: what a
+    student's ``train`` must reproduce from the same seed."""
+    model = digits_classifier(X_train.shape[1])
+    model.fit(
+        X_train,
+        y_train,
+        epochs=epochs,
+        batch_size=batch_size,
+        validation_data=(X_val, y_val),
+        verbose=0,
+    )
+    return model
+
+
 def digits_image_classifier(learning_rate: float = 0.01) -> Any:
     """ex07's model (the notes' model_fn for 8x8 images), compiled with Adam.
 
@@ -204,6 +226,7 @@ FACTORIES: dict[str, Callable[..., Any]] = {
     "sgd": SGD,
     "seed": seed,
     "digits_classifier": digits_classifier,
+    "fitted_digits_classifier": fitted_digits_classifier,
     "dense_model": dense_model,
     "digits_image_classifier": digits_image_classifier,
     "layer": layer,

@@ -10,6 +10,8 @@ from pathlib import Path
 from grader import GRADER_ROOT
 from grader.platforms import TEMPLATES, classroom_workflow
 
+STUDENT_GITIGNORE = "__pycache__/\n*.egg-info/\n.venv/\n.grader/\nscore-report.json\n"
+"""What a student's checks and hints leave behind, kept out of their commits."""
 LEFT_OUT = shutil.ignore_patterns("__pycache__", "*.pyc", "score-report.json", ".grader")
 
 
@@ -25,4 +27,5 @@ def build_release(out: Path, kit: Path = GRADER_ROOT) -> Path:
     )
     shutil.copyfile(TEMPLATES / "student_README.md", out / "README.md")
     classroom_workflow(out / ".github" / "workflows" / "classroom.yml")
+    (out / ".gitignore").write_text(STUDENT_GITIGNORE, encoding="utf-8")
     return out

@@ -8,6 +8,7 @@ the next call starts a fresh child.
 
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -26,6 +27,11 @@ IMPORT_TIMEOUT = 120.0
 OUTPUT_LIMIT_MB = 64
 """The largest file the student's process may write, printed output included."""
 PRINTED_LIMIT = 4000
+LIBRARY_NOISE = re.compile(
+    r"WARNING: All log messages before absl::InitializeLog|[IWE]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ "
+    r"\S+\.(cc|h):\d+\]|To enable the following instructions:"
+)
+"""Lines TensorFlow's C++ runtime writes to stderr whatever TF_CPP_MIN_LOG_LEVEL says."""
 """Characters of the student's printed output kept per call."""
 
 
@@ -77,6 +83,8 @@ class Submission:
         self._workdir: tempfile.TemporaryDirectory[str] | None = None
         self._timed_out: set[str] = set()
         """Functions that ran past the time limit once: not called again."""
+        self.printed: list[str] = []
+        """Everything the student's code printed, call by call (capped per call)."""
         self.memo: dict[str, Any] = {}
         """Results checks share (one training run for several checks); emptied on restart."""
 
@@ -161,6 +169,8 @@ class Submission:
         mark = self._output.seek(0, os.SEEK_END)
         reply = self._exchange(request, self.timeout)
         printed = self._printed_since(mark)
+        if printed:
+            self.printed.append(printed)
         if isinstance(reply, StudentError):
             self._discard()
             if reply.kind == "timeout":
@@ -196,8 +206,12 @@ class Submission:
         return stale([request["handle"], request["args"], request["kwargs"]])
 
     def _printed_since(self, mark: int) -> str:
+        """What the student's process wrote since ``mark``, without TensorFlow's own logging."""
         self._output.seek(mark)
         text = self._output.read(PRINTED_LIMIT + 1).decode("utf-8", "replace")
+        text = "".join(
+            line for line in text.splitlines(keepends=True) if not LIBRARY_NOISE.match(line)
+        )
         return text if len(text) <= PRINTED_LIMIT else text[:PRINTED_LIMIT] + "\n[... cut]"
 
     def request(

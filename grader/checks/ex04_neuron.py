@@ -19,6 +19,8 @@ from grader.feedback import (
     Verdict,
     as_float_array,
     check_close,
+    describe,
+    explain,
     gives,
     not_finite,
     say,
@@ -212,7 +214,9 @@ def test_gradients(student: Student) -> None:
         )
 
 
-def _train_answer(student: Student, case: Case, X, y, w, b, lr, epochs, batch_size):
+def _train_answer(student: Student, X, y, w, b, lr, epochs, batch_size):
+    """The student's ``train`` with the grader's SGD: the call, w, b, the history, the answer,
+    and how many steps the optimizer was asked for."""
     optimizer = student.submission.request(
         "sgd", kwargs={"learning_rate": lr}, op="make", keep=True
     )
@@ -238,15 +242,22 @@ def _train_answer(student: Student, case: Case, X, y, w, b, lr, epochs, batch_si
                 else type(history).__name__,
             )
         )
-    return call, new_w, new_b, answer
+    try:
+        history = np.asarray(history, dtype=float)
+    except (TypeError, ValueError):
+        raise Verdict(
+            say("shape.wrong_history", call=call, expected=epochs, received=describe(value[2]))
+        ) from None
+    steps = student.attribute(optimizer.value, "iterations")
+    return call, new_w, new_b, history, answer, steps
 
 
 def test_train_matches_keras(student: Student) -> None:
     for case in student.cases("train_matches_keras"):
         X, y, w, b = _arrays(case)
         lr, epochs, batch_size = (case.kwargs[k] for k in ("learning_rate", "epochs", "batch_size"))
-        call, new_w, new_b, answer = _train_answer(
-            student, case, X, y, w, b, lr, epochs, batch_size
+        call, new_w, new_b, history, answer, steps = _train_answer(
+            student, X, y, w, b, lr, epochs, batch_size
         )
         if answer.modified:
             raise Verdict(say("compare.modified", call=call, which=", ".join(answer.modified)))
@@ -260,6 +271,45 @@ def test_train_matches_keras(student: Student) -> None:
             source="keras Dense(1, sigmoid) fit with keras.optimizers.SGD, shuffle=False",
             mistakes=_train_mistakes(X, y, w, b, lr, epochs, batch_size),
         )
+        batches = -(-len(y) // batch_size)
+        if steps != epochs * batches:
+            raise Verdict(
+                say(
+                    "keras.wrong_value",
+                    call=f"{call}: optimizer.step calls",
+                    received=describe(steps),
+                    expected=epochs * batches,
+                )
+                + "\n"
+                + explain("train_full_batch")
+            )
+        gold = [
+            _own_loss(student, X, y, _train(X, y, w, b, lr, e, batch_size))
+            for e in range(1, epochs + 1)
+        ]
+        if None in gold or history.shape != (epochs,):
+            continue
+        check_close(
+            history,
+            np.array(gold),
+            call=f"{call}: history",
+            case=case.description,
+            source=say("words.history_source"),
+            inputs={},
+            tolerance=TOLERANCE,
+        )
+
+
+def _own_loss(student: Student, X, y, params: np.ndarray) -> float | None:
+    """The student's own ``loss`` at the given weights, so that a wrong loss costs points in
+    ``test_loss`` only; None when their loss gives no number (then the history, made of
+    those values, is left to ``test_loss``)."""
+    w, b = params[:-1], float(params[-1])
+    answer = student.submission.call("loss", X, y, w, b)
+    value = answer.value
+    if answer.error is None and isinstance(value, int | float | np.number):
+        return float(value)
+    return None
 
 
 def _train_mistakes(X, y, w, b, lr, epochs, batch_size) -> list[Mistake]:
@@ -298,7 +348,7 @@ def test_accuracy(student: Student) -> None:
     as well as scikit-learn's ``SGDClassifier(loss="log_loss")``; the judge computes both."""
     X_train, X_test, y_train, y_test = _breast_cancer()
     w0 = np.zeros(X_train.shape[1])
-    call, w, b, _ = _train_answer(student, None, X_train, y_train, w0, 0.0, 0.1, 30, 32)
+    call, w, b, *_ = _train_answer(student, X_train, y_train, w0, 0.0, 0.1, 30, 32)
     mine = float(np.mean((_sigmoid(X_test @ w + b) >= 0.5) == y_test))
     gold = _sklearn_accuracy()
     if not np.isfinite(mine) or mine < gold - ACCURACY_MARGIN:
@@ -309,7 +359,7 @@ def test_accuracy(student: Student) -> None:
                 received=mine,
                 expected=gold,
                 floor=gold - ACCURACY_MARGIN,
-                data="the held-out 20% of the scaled breast-cancer data",
+                data=say("words.held_out_cancer"),
                 source='scikit-learn SGDClassifier(loss="log_loss")',
             )
         )

@@ -26,6 +26,13 @@ LOSSES = {
     "multiclass_onehot": {"categoricalcrossentropy"},
     "regression": {"meansquarederror", "mse"},
 }
+LOSS_NAMES = {
+    "binary": "binary_crossentropy",
+    "multiclass": "sparse_categorical_crossentropy",
+    "multiclass_onehot": "categorical_crossentropy",
+    "regression": "mean_squared_error",
+}
+"""How the README writes each task's loss; LOSSES holds every spelling accepted."""
 ACCURACY_NAMES = {
     "accuracy",
     "acc",
@@ -99,7 +106,7 @@ def test_loss_for(student: Student) -> None:
                     "keras.wrong_value",
                     call=f"loss_for({task!r})",
                     received=describe(name),
-                    expected=" or ".join(sorted(repr(a) for a in accepted)),
+                    expected=repr(LOSS_NAMES[task]),
                 )
             ]
             mismatch = {
@@ -211,7 +218,7 @@ def test_compile_model(student: Student) -> None:
             raise Verdict(
                 say(
                     "keras.wrong_value",
-                    call=f"{call}: the optimizer",
+                    call=f"{call}: {say('words.optimizer')}",
                     received=name,
                     expected=keras_class,
                 )
@@ -220,7 +227,7 @@ def test_compile_model(student: Student) -> None:
             raise Verdict(
                 say(
                     "keras.wrong_value",
-                    call=f"{call}: the learning rate",
+                    call=f"{call}: {say('words.learning_rate')}",
                     received=learning_rate,
                     expected=keras_rate,
                 )
@@ -231,9 +238,9 @@ def test_compile_model(student: Student) -> None:
             raise Verdict(
                 say(
                     "keras.wrong_value",
-                    call=f"{call}: the loss",
+                    call=f"{call}: {say('words.loss')}",
                     received=describe(compiled.get("loss")),
-                    expected=" or ".join(sorted(LOSSES[task])),
+                    expected=repr(LOSS_NAMES[task]),
                 )
             )
         metrics = {_canonical(m) for m in compiled.get("metrics") or []}
@@ -243,6 +250,6 @@ def test_compile_model(student: Student) -> None:
                     "keras.wrong_metrics",
                     call=call,
                     received=sorted(metrics),
-                    expected="['accuracy']" if task != "regression" else "none",
+                    expected="['accuracy']" if task != "regression" else say("words.no_metrics"),
                 )
             )

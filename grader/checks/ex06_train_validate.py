@@ -148,7 +148,11 @@ def _trained(student: Student) -> tuple[dict[str, Any], dict[str, Any]]:
     return history, student.settle(weights, "the trained model").value
 
 
-def test_train(student: Student) -> None:
+def test_train(student: Student, inspector) -> None:
+    """The History has every epoch's validation loss, and the trained weights are those of the
+    grader's own ``model.fit`` of the same model, on the same data, from the same seed (run in
+    a process without student code): nothing the student's process reports is taken on trust.
+    """
     history, model = _trained(student)
     call = f"train(model, X_train, y_train, X_val, y_val, epochs={EPOCHS}, batch_size={BATCH_SIZE})"
     values = history["history"]
@@ -158,40 +162,50 @@ def test_train(student: Student) -> None:
             + "\n"
             + explain("no_validation_data")
         )
-    if len(values["loss"]) != EPOCHS:
-        raise Verdict(
-            say(
-                "keras.wrong_value",
-                call=f"{call}: epochs run",
-                received=len(values["loss"]),
-                expected=EPOCHS,
-            )
-        )
+    X_train, X_val, y_train, y_val = _split(42)
+    batches = math.ceil(len(y_train) / BATCH_SIZE)
     steps = history["params"].get("steps")
-    if steps != math.ceil(len(_split(42)[2]) / BATCH_SIZE):
-        raise Verdict(
+    if steps != batches:
+        lines = [
             say(
                 "keras.wrong_value",
-                call=f"{call}: batches per epoch",
+                call=f"{call}: params['steps']",
                 received=steps,
-                expected=math.ceil(len(_split(42)[2]) / BATCH_SIZE),
+                expected=batches,
             )
+        ]
+        if steps == math.ceil(len(y_train) / 32):  # fit's default batch size
+            lines.append(explain("batch_size_ignored"))
+        else:
+            lines.append(say("keras.not_like_fit", call=call))
+        raise Verdict("\n".join(lines))
+    reference = inspector.request(
+        "fitted_digits_classifier",
+        (X_train, y_train, X_val, y_val),
+        {"epochs": EPOCHS, "batch_size": BATCH_SIZE},
+        op="make",
+        convert="model",
+    )
+    gold = student.settle(reference, "the grader's own fit").value
+    same = all(
+        np.allclose(np.asarray(m), np.asarray(g), rtol=1e-5, atol=1e-6)
+        for mine, ref in zip(model["layers"], gold["layers"], strict=True)
+        for m, g in zip(mine["weights"], ref["weights"], strict=True)
+    )
+    if not same:
+        raise Verdict(say("keras.not_like_fit", call=call))
+    loss = keras_numpy.sparse_crossentropy(model, X_val, y_val)
+    reported = values["val_loss"]
+    if len(reported) != EPOCHS or abs(loss - reported[-1]) > 1e-3 * max(loss, 1e-3):
+        raise Verdict(
+            say("keras.inconsistent", call=call, reported=reported[-1], computed=loss)
             + "\n"
-            + explain("batch_size_ignored")
+            + explain("validation_data_not_scaled_like")
         )
-    _, X_val, _, y_val = _split(42)
-    probabilities = keras_numpy.forward(model, X_val)
-    accuracy = keras_numpy.accuracy(y_val, probabilities)
+    accuracy = keras_numpy.accuracy(y_val, keras_numpy.forward(model, X_val))
     if accuracy < ACCURACY_FLOOR:
         raise Verdict(
             say("keras.accuracy_floor", call=call, received=accuracy, floor=ACCURACY_FLOOR)
-        )
-    loss = keras_numpy.sparse_crossentropy(model, X_val, y_val)
-    if abs(loss - values["val_loss"][-1]) > 1e-3 * max(loss, 1e-3):
-        raise Verdict(
-            say("keras.inconsistent", call=call, reported=values["val_loss"][-1], computed=loss)
-            + "\n"
-            + explain("validation_data_not_scaled_like")
         )
 
 
@@ -203,14 +217,17 @@ def test_evaluate(student: Student) -> None:
     call = "evaluate(model, X_val, y_val)"
     value = student.call("evaluate", model.value, X_val, y_val, text=call).value
     if not isinstance(value, dict) or not {"loss", "accuracy"} <= set(value):
-        raise Verdict(
+        lines = [
             say(
                 "keras.wrong_dict",
                 call=call,
                 received=describe(value),
                 expected='{"loss": ..., "accuracy": ...}',
             )
-        )
+        ]
+        if isinstance(value, dict) and "compile_metrics" in value:
+            lines.append(explain("metrics_names_keras2"))
+        raise Verdict("\n".join(lines))
     plain = student.settle(weights, "the model").value
     probabilities = keras_numpy.forward(plain, X_val)
     gold = np.array(

@@ -209,34 +209,60 @@ def _train(student: Student, tmp_dir: Path) -> dict[str, Any] | Verdict:
         )
         history = student.settle(answer, call).value
         weights = student.submission.request("itself", (model,), op="make", convert="model")
+        callbacks = student.submission.request("make_callbacks", (path,), convert="callbacks")
+        patience = (
+            next(
+                (
+                    c["config"].get("patience")
+                    for c in callbacks.value or []
+                    if c["class"] == "EarlyStopping"
+                ),
+                None,
+            )
+            if callbacks.error is None
+            else None
+        )
         return {
             "call": call,
             "path": path,
             "history": history["history"],
             "model": student.settle(weights, "the trained model").value,
+            "patience": patience if isinstance(patience, int) and patience >= 1 else 2,
         }
     except Verdict as verdict:
         return verdict
 
 
-def test_stops_early(student: Student, tmp_path_factory) -> None:
-    run = _training(student, tmp_path_factory)
-    epochs = len(run["history"].get("loss", []))
-    if "val_loss" not in run["history"]:
+def _best(run: dict[str, Any]) -> float:
+    """The best validation loss of a run that early stopping ended: as many epochs after its
+    best one as the student's own EarlyStopping's patience (a wrong patience costs points in
+    ``test_callbacks`` only), so the best epoch is not the last one."""
+    losses = run["history"].get("val_loss")
+    if not losses:
         raise Verdict(say("keras.no_validation", call=run["call"], found=sorted(run["history"])))
+    epochs, best_epoch = len(losses), int(np.argmin(losses)) + 1
     if epochs >= EPOCH_LIMIT:
         raise Verdict(
             say("keras.no_early_stop", call=run["call"], epochs=epochs, limit=EPOCH_LIMIT)
             + "\n"
             + explain("callbacks_not_passed")
         )
-
-
-def _best(run: dict[str, Any]) -> float:
-    losses = run["history"].get("val_loss")
-    if not losses:
-        raise Verdict(say("keras.no_validation", call=run["call"], found=sorted(run["history"])))
+    patience = run["patience"]
+    if epochs != best_epoch + patience:
+        raise Verdict(
+            say(
+                "keras.not_early_stopping",
+                call=run["call"],
+                epochs=epochs,
+                best=best_epoch,
+                patience=patience,
+            )
+        )
     return float(min(losses))
+
+
+def test_stops_early(student: Student, tmp_path_factory) -> None:
+    _best(_training(student, tmp_path_factory))
 
 
 def test_checkpoint_is_best(student: Student, inspector, tmp_path_factory) -> None:
@@ -260,7 +286,11 @@ def test_checkpoint_is_best(student: Student, inspector, tmp_path_factory) -> No
     if abs(loss - best) > LOSS_RTOL * best + 1e-6:
         raise Verdict(
             say(
-                "keras.not_best", call=run["call"], what="the checkpoint file", loss=loss, best=best
+                "keras.not_best",
+                call=run["call"],
+                what=say("words.checkpoint"),
+                loss=loss,
+                best=best,
             )
             + "\n"
             + explain("callback_save_best_only")
@@ -277,7 +307,7 @@ def test_restores_best_weights(student: Student, tmp_path_factory) -> None:
             say(
                 "keras.not_best",
                 call=run["call"],
-                what="the model after training",
+                what=say("words.trained_model"),
                 loss=loss,
                 best=best,
             )
