@@ -4,7 +4,6 @@ submission is graded where it is submitted, by the same ``grader grade``."""
 
 import json
 import shutil
-import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -65,9 +64,8 @@ def autograde_gradescope(root: Path) -> int:
     return 0
 
 
-def unpack(zip_path: Path) -> Path:
-    """The zip's contents in a new temporary folder (for tests and for a look inside)."""
-    folder = Path(tempfile.mkdtemp(prefix="autograder-"))
+def unpack(zip_path: Path, folder: Path) -> Path:
+    """The zip's contents, extracted into ``folder`` (for tests and for a look inside)."""
     with zipfile.ZipFile(zip_path) as archive:
         archive.extractall(folder)
     return folder

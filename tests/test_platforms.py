@@ -97,7 +97,7 @@ def test_grader_report_command_writes_each_format(report: dict, tmp_path: Path) 
 def test_gradescope_autograder_runs_in_a_simulated_autograder_folder(tmp_path: Path) -> None:
     archive = platforms.gradescope_zip(tmp_path / "autograder.zip")
     root = tmp_path / "autograder"
-    shutil.copytree(platforms.unpack(archive), root / "source")
+    platforms.unpack(archive, root / "source")
     assert (root / "source" / "setup.sh").is_file()
     assert (root / "source" / "kit" / "grader" / "plugin.py").is_file()
     assert not list((root / "source").rglob("solutions"))
