@@ -21,11 +21,10 @@ from typing import Any
 
 from grader import GRADER_ROOT
 from grader.plain_data import Handle, ProtocolError, read_message, write_message
+from grader.student_process import OUTPUT_LIMIT_BYTES
 
 IMPORT_TIMEOUT = 120.0
 """Seconds the student's module may take to import (TensorFlow alone takes several)."""
-OUTPUT_LIMIT_MB = 64
-"""The largest file the student's process may write, printed output included."""
 PRINTED_LIMIT = 4000
 LIBRARY_NOISE = re.compile(
     r"WARNING: All log messages before absl::InitializeLog|[IWE]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ "
@@ -318,7 +317,7 @@ def _ended(code: int, error: BaseException) -> str:
     if isinstance(error, ProtocolError):
         return f"the process running your code sent back something unreadable ({error})"
     if code == -getattr(signal, "SIGXFSZ", 0):
-        return f"the process running your code wrote more than {OUTPUT_LIMIT_MB} MB"
+        return f"the process running your code wrote more than {OUTPUT_LIMIT_BYTES // 2**20} MB"
     if code < 0:
         try:
             name = signal.Signals(-code).name
