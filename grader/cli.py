@@ -6,10 +6,10 @@ import json
 import sys
 from pathlib import Path
 
-from grader import __version__, exports, hints, platforms, release, watching
+from grader import __version__, batch, exports, hints, platforms, release, watching
 from grader.catalog import exercises
-from grader.feedback import languages
-from grader.grading import default_reference, grade
+from grader.feedback import language, languages
+from grader.grading import default_reference, grade, sandbox_policy
 
 
 def _grade(args: argparse.Namespace) -> int:
@@ -27,6 +27,12 @@ def _grade(args: argparse.Namespace) -> int:
         )
         return 2
     reference = None if args.no_reference else (args.reference or default_reference())
+    hide = [Path(h) for h in args.hide or []]
+    try:
+        sandbox_policy(hide)
+    except ValueError as error:
+        print(f"grader grade: --hide: {error}", file=sys.stderr)
+        return 2
     code = grade(
         submission,
         Path(args.json),
@@ -35,6 +41,9 @@ def _grade(args: argparse.Namespace) -> int:
         reference=reference,
         only=args.only.split(",") if args.only else None,
         lang=args.lang,
+        hide=hide,
+        hidden_tests=args.hidden_tests,
+        deadline=args.deadline,
     )
     return 0 if code in (0, 1) else code
 
@@ -103,6 +112,33 @@ def _autograde(args: argparse.Namespace) -> int:
     return platforms.autograde_gradescope(Path(args.root))
 
 
+def _batch(args: argparse.Namespace) -> int:
+    settings = batch.Settings(
+        submissions=Path(args.submissions),
+        out=Path(args.out),
+        only=tuple(args.only.split(",")) if args.only else None,
+        lang=args.lang or language(),
+        reference=None if args.no_reference else (args.reference or default_reference()),
+        hidden_tests=args.hidden_tests,
+        timeout=args.timeout,
+        workers=args.workers,
+    )
+    problem = batch.settings_problem(settings)
+    if problem:
+        print(f"grader batch: {problem}", file=sys.stderr)
+        return 2
+    try:
+        outcomes = batch.run(settings)
+    except KeyboardInterrupt:
+        print("grader batch: stopped; a rerun keeps the reports written so far", file=sys.stderr)
+        return 130
+    if not outcomes:
+        print(f"grader batch: no folder or .zip in {settings.submissions}", file=sys.stderr)
+        return 2
+    print(batch.summary_line(outcomes, settings.out))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="grader", description=__doc__)
     main.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -143,6 +179,28 @@ def parser() -> argparse.ArgumentParser:
         help="grade only these exercises (comma-separated names, e.g. ex02_losses)",
     )
     grade_cmd.add_argument("--lang", choices=languages(), help="language of the feedback")
+    grade_cmd.add_argument(
+        "--deadline",
+        type=float,
+        metavar="SECONDS",
+        help="seconds the whole grading may take; checks not started by then are recorded as "
+        "timeout, and the report is still written",
+    )
+    grade_cmd.add_argument(
+        "--hide",
+        action="append",
+        metavar="FOLDER",
+        help="a folder the student's code must not see (repeatable); the kit's solutions and "
+        "the reference are always hidden",
+    )
+    grade_cmd.add_argument(
+        "--hidden-tests",
+        type=Path,
+        metavar="PATH",
+        help="a folder of hidden checks to run as well: modules named after exercises and "
+        "points.toml (see grader/hidden_example/README.md); they count in the score and are "
+        "marked hidden in the report",
+    )
     grade_cmd.set_defaults(run=_grade)
 
     report_cmd = commands.add_parser(
@@ -196,6 +254,45 @@ def parser() -> argparse.ArgumentParser:
         "--root", default="/autograder", help="the platform's folder (default: /autograder)"
     )
     autograde_cmd.set_defaults(run=_autograde)
+
+    batch_cmd = commands.add_parser(
+        "batch",
+        help="grade a class: every student's folder or .zip, each in its own process",
+        description="Grade each folder or .zip in SUBMISSIONS (one per student, named after "
+        "the student, laid out like exercises/) in a separate process with a time limit. "
+        "Writes OUT/<id>.json, OUT/gradebook.csv and OUT/summary.html. A rerun skips the "
+        "submissions graded before and unchanged since.",
+    )
+    batch_cmd.add_argument("submissions", help="the folder of students' folders and zips")
+    batch_cmd.add_argument("--out", required=True, metavar="FOLDER", help="where results go")
+    batch_cmd.add_argument(
+        "--workers",
+        type=int,
+        default=batch.DEFAULT_WORKERS,
+        help=f"submissions graded at once (default: {batch.DEFAULT_WORKERS})",
+    )
+    batch_cmd.add_argument(
+        "--timeout",
+        type=float,
+        default=batch.DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help="seconds one submission may take before it is stopped "
+        f"(default: {batch.DEFAULT_TIMEOUT:g})",
+    )
+    batch_cmd.add_argument(
+        "--hidden-tests", type=Path, metavar="PATH", help="hidden checks, as for grader grade"
+    )
+    batch_cmd.add_argument(
+        "--only", metavar="NAMES", help="grade only these exercises (comma-separated names)"
+    )
+    batch_cmd.add_argument("--lang", choices=languages(), help="language of the feedback")
+    batch_cmd.add_argument(
+        "--reference", type=Path, metavar="DIR", help="as for grader grade (default: solutions/)"
+    )
+    batch_cmd.add_argument(
+        "--no-reference", action="store_true", help="compare with recorded tf.keras values only"
+    )
+    batch_cmd.set_defaults(run=_batch)
     return main
 
 

@@ -26,7 +26,8 @@ def _total_seconds(report: Report) -> float:
 
 
 def gradescope_results(report: Report, *, hidden: Iterable[str] = ()) -> dict[str, Any]:
-    """Gradescope's results.json; checks named in ``hidden`` show after the due date."""
+    """Gradescope's results.json. Hidden checks (``hidden: true`` in the report) and the
+    checks named in ``hidden`` (``"<exercise>/<check>"``) show after the due date."""
     hidden = set(hidden)
     return {
         "score": report["score"],
@@ -39,7 +40,9 @@ def gradescope_results(report: Report, *, hidden: Iterable[str] = ()) -> dict[st
                 "max_score": test["max_score"],
                 "status": "passed" if test["status"] == "passed" else "failed",
                 "output": test["message"],
-                "visibility": "after_due_date" if _test_name(test) in hidden else "visible",
+                "visibility": "after_due_date"
+                if test.get("hidden", False) or _test_name(test) in hidden
+                else "visible",
             }
             for test in report["tests"]
         ],
@@ -101,10 +104,13 @@ def junit_xml(report: Report) -> str:
 
 
 def gradebook_row(report: Report, student: str, status: str = "graded") -> dict[str, Any]:
-    """One student's gradebook row: id, total, each exercise's score, and how grading went."""
+    """One student's gradebook row: id, total, each exercise's score, how grading went, and
+    how the student's code was isolated when the report says."""
     row: dict[str, Any] = {"id": student, "total": report["score"], "max": report["max_score"]}
     row |= {exercise["name"]: exercise["score"] for exercise in report["exercises"]}
     row["status"] = status
+    if "isolation" in report:
+        row["isolation"] = report["isolation"]["level"]
     return row
 
 

@@ -192,6 +192,8 @@ def _status_message(
         "seconds": timeout,
     }
     status = {"not_attempted": "not_attempted", "timeout": "timeout"}.get(error.kind, "error")
+    if error.kind == "import" and error.type == "timeout":  # the import itself ran too long
+        status = "timeout"
     key = {
         "missing": "status.missing",
         "import": "status.import",

@@ -2,17 +2,23 @@
 
 Only the student files the exercises define are copied into a fresh folder, so nothing
 else in the submission (a ``conftest.py``, test files, a ``pytest.ini``) reaches pytest.
-The checks run in this process and the student's code in child processes.
+The checks run in this process and the student's code in child processes, walled in by
+``grader.sandbox``: they cannot see the kit's solutions, the reference, or the folders
+given in ``hide``.
 """
 
+import os
 import shutil
+import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from grader import GRADER_ROOT
 from grader.catalog import Exercise, exercises
+from grader.sandbox import POLICY_VARIABLE, Policy
 
 KIT_SOLUTIONS = GRADER_ROOT / "solutions"
 """The reference solutions, in a checkout of the kit (a student's copy has none)."""
@@ -50,6 +56,21 @@ def default_reference() -> Path | None:
     return KIT_SOLUTIONS if KIT_SOLUTIONS.is_dir() else None
 
 
+def sandbox_policy(hide: Sequence[Path]) -> Policy:
+    """The walls around every student's process of this run (``grader.sandbox``).
+
+    Raises ValueError for a folder that holds Python or the grader itself: hiding it would
+    leave the student's process unable to start."""
+    needed = [Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), GRADER_ROOT / "grader"]
+    folders = []
+    for folder in hide:
+        folder = Path(folder).resolve()
+        if any(n == folder or folder in n.parents for n in needed):
+            raise ValueError(f"cannot hide {folder}: Python or the grader lives there")
+        folders.append(str(folder))
+    return Policy(hide=tuple(folders), temporary=(tempfile.gettempdir(),))
+
+
 def grade(
     submission: Path,
     report_path: Path,
@@ -59,18 +80,29 @@ def grade(
     reference: Path | None = None,
     only: list[str] | None = None,
     lang: str | None = None,
+    hide: Sequence[Path] = (),
+    hidden_tests: Path | None = None,
+    deadline: float | None = None,
 ) -> int:
     """Grade ``submission`` and write its score report to ``report_path``.
 
     Args:
         only: names of the exercises to grade (default: all).
         lang: the language of the feedback (default: as ``grader.feedback.language``).
+        hide: folders the student's code must not see, besides the kit's solutions and the
+            reference (``grader batch`` adds the submissions and its output folder).
+        deadline: seconds the whole run may take; checks not started by then are timeouts.
+        hidden_tests: a folder of hidden checks (``grader.hidden_checks``), run as well and
+            counted in the score; the student's code cannot see it either.
 
     Returns pytest's exit code: 0 when every check passed, 1 when some did not, anything else
     when grading itself could not run.
     """
     chosen = [e for e in exercises() if only is None or e.name in only]
     report_path = report_path.resolve()
+    hidden = [KIT_SOLUTIONS, *([reference] if reference else []), *hide]
+    hidden += [hidden_tests] if hidden_tests else []
+    os.environ[POLICY_VARIABLE] = sandbox_policy(hidden).to_json()
     with tempfile.TemporaryDirectory(prefix="grader-submission-") as tmp:
         workdir = Path(tmp)
         stage(submission, workdir, chosen)
@@ -90,4 +122,8 @@ def grade(
             args.append(f"--reference={reference.resolve()}")
         if lang:
             args.append(f"--lang={lang}")
+        if deadline:
+            args.append(f"--deadline={deadline}")
+        if hidden_tests:
+            args.append(f"--hidden-tests={hidden_tests.resolve()}")
         return int(pytest.main(args))

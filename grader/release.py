@@ -12,7 +12,10 @@ from grader.platforms import TEMPLATES, classroom_workflow
 
 STUDENT_GITIGNORE = "__pycache__/\n*.egg-info/\n.venv/\n.grader/\nscore-report.json\n"
 """What a student's checks and hints leave behind, kept out of their commits."""
-LEFT_OUT = shutil.ignore_patterns("__pycache__", "*.pyc", "score-report.json", ".grader")
+LEFT_OUT = shutil.ignore_patterns(
+    "__pycache__", "*.pyc", "score-report.json", ".grader", "hidden_example"
+)
+"""Caches and reports, and the example hidden suite: students never get hidden checks."""
 
 
 def build_release(out: Path, kit: Path = GRADER_ROOT) -> Path:

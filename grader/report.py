@@ -9,6 +9,7 @@ import hashlib
 import json
 import platform
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -31,8 +32,10 @@ def check_result(
     message: str,
     duration: float = 0.0,
     diagnosis: str = "",
+    hidden: bool = False,
 ) -> dict[str, Any]:
-    """One check's row: full points when passed, none otherwise."""
+    """One check's row: full points when passed, none otherwise; ``hidden`` for a check of an
+    instructor's hidden suite."""
     max_score = exercise.points[check]
     return {
         "name": check,
@@ -43,6 +46,7 @@ def check_result(
         "message": message,
         "diagnosis": diagnosis,
         "duration": round(duration, 3),
+        "hidden": hidden,
     }
 
 
@@ -67,6 +71,8 @@ def build_score_report(
     files: Mapping[str, bytes],
     missing: Mapping[str, str] | None = None,
     reference: str | None = None,
+    isolation: Mapping[str, str] | None = None,
+    hidden: Mapping[str, Mapping[str, int]] | None = None,
 ) -> dict[str, Any]:
     """The score report of one grading run.
 
@@ -79,16 +85,25 @@ def build_score_report(
             checks is recorded with status ``error`` and that reason.
         reference: the folder of reference solutions the checks also compared with on
             random inputs, or None when only recorded tf.keras values were used.
+        isolation: how the student's code was walled in (``level``, ``note``), if known.
+        hidden: the points of an instructor's hidden checks, by exercise, then check; they
+            follow the exercise's visible checks and count in its score and max_score.
     """
     missing = missing or {}
     by_check = {(r["exercise"], r["check"]): r for r in _results_from_json_report(json_report)}
     tests, summary = [], []
-    for exercise in exercises:
+    for listed in exercises:
+        extra = (hidden or {}).get(listed.name, {})
+        exercise = replace(listed, points={**listed.points, **extra})
         rows = []
         for check in exercise.points:
             found = by_check.get((exercise.name, check))
             if exercise.name in missing:
-                rows.append(check_result(exercise, check, "error", missing[exercise.name]))
+                rows.append(
+                    check_result(
+                        exercise, check, "error", missing[exercise.name], hidden=check in extra
+                    )
+                )
             elif found is None:
                 rows.append(
                     check_result(
@@ -96,6 +111,7 @@ def build_score_report(
                         check,
                         "error",
                         "this check did not run (deselected or not collected)",
+                        hidden=check in extra,
                     )
                 )
             else:
@@ -107,6 +123,7 @@ def build_score_report(
                         found["message"],
                         found["duration"],
                         found.get("diagnosis", ""),
+                        hidden=check in extra,
                     )
                 )
         tests += rows
@@ -120,7 +137,7 @@ def build_score_report(
                 "checks": len(rows),
             }
         )
-    return {
+    report = {
         "schema_version": SCHEMA_VERSION,
         "grader_version": __version__,
         "score": sum(e["score"] for e in summary),
@@ -132,6 +149,9 @@ def build_score_report(
         "reference": reference,
         "fingerprint": fingerprint(files),
     }
+    if isolation is not None:
+        report["isolation"] = dict(isolation)
+    return report
 
 
 def fingerprint(files: Mapping[str, bytes]) -> dict[str, Any]:

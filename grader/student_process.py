@@ -13,14 +13,13 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
 from grader.plain_data import Handle, read_message, write_message
+from grader.sandbox import OUTPUT_LIMIT_BYTES, Policy, enter
 
-OUTPUT_LIMIT_BYTES = 64 * 1024 * 1024
-"""The largest file this process may write (its printed output included)."""
 GRADER_FILE = Path("<grader>")
 
 
@@ -191,8 +190,12 @@ def _limit_output() -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (OUTPUT_LIMIT_BYTES, OUTPUT_LIMIT_BYTES))
 
 
-def main() -> None:
-    student_file = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else None
+def serve(student_file: Path | None, policy: Policy | None, status: IO[str] | None = None) -> None:
+    """Wall this process in (when a policy is given), load the module and answer requests.
+
+    stdin and stdout are the channel to the judge; stderr takes whatever the student prints.
+    """
+    isolation = enter(policy, status) if policy is not None else "none"
     channel_out = os.fdopen(os.dup(1), "wb")
     channel_in = os.fdopen(os.dup(0), "rb")
     os.dup2(2, 1)  # the student's prints go to stderr, never into the channel
@@ -202,9 +205,12 @@ def main() -> None:
     try:
         session.load()
     except BaseException as error:  # SystemExit at import counts as a broken module too
-        write_message(channel_out, {"ready": False, "error": _error(error, session._file)})
+        write_message(
+            channel_out,
+            {"ready": False, "error": _error(error, session._file), "isolation": isolation},
+        )
         return
-    write_message(channel_out, {"ready": True})
+    write_message(channel_out, {"ready": True, "isolation": isolation})
     while True:
         try:
             request = read_message(channel_in)
@@ -214,6 +220,16 @@ def main() -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         write_message(channel_out, reply)
+
+
+def main() -> None:
+    """``python -m grader.student_process [--sandbox POLICY_JSON] [FILE]``."""
+    arguments = sys.argv[1:]
+    policy = None
+    if arguments[:1] == ["--sandbox"]:
+        policy = Policy.from_json(arguments[1])
+        arguments = arguments[2:]
+    serve(Path(arguments[0]).resolve() if arguments else None, policy)
 
 
 if __name__ == "__main__":

@@ -11,18 +11,23 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from grader import GRADER_ROOT
+from grader.launcher import Child, launch
 from grader.plain_data import Handle, ProtocolError, read_message, write_message
-from grader.student_process import OUTPUT_LIMIT_BYTES
+from grader.sandbox import OUTPUT_LIMIT_BYTES, Policy, requested
 
+MINIMUM_WAIT = 0.1
+"""Seconds a call may take when the run's deadline has passed (it is then stopped)."""
+STOP_WAIT = 30.0
+"""Seconds to wait for a stopped child to be gone."""
 IMPORT_TIMEOUT = 120.0
 """Seconds the student's module may take to import (TensorFlow alone takes several)."""
 PRINTED_LIMIT = 4000
@@ -71,10 +76,21 @@ class Submission:
     a student's code wrote without student code in the same process.
     """
 
-    def __init__(self, student_file: Path | None, *, timeout: float = 10.0):
+    def __init__(
+        self,
+        student_file: Path | None,
+        *,
+        timeout: float = 10.0,
+        writable: Sequence[str] = (),
+        deadline: float | None = None,
+    ):
         self.student_file = Path(student_file).resolve() if student_file else None
         self.timeout = timeout
-        self._process: subprocess.Popen[bytes] | None = None
+        self.deadline = deadline
+        """``time.monotonic()`` after which no call may run on (the whole run's time limit)."""
+        self._writable = tuple(writable)
+        """Folders besides its working folder the child may write in, when sandboxed."""
+        self._process: Child | None = None
         self._generation = 0
         """How many processes have been started: handles of an earlier one are refused."""
         self._output: Any = None
@@ -86,6 +102,8 @@ class Submission:
         """Everything the student's code printed, call by call (capped per call)."""
         self.memo: dict[str, Any] = {}
         """Results checks share (one training run for several checks); emptied on restart."""
+        self.isolation = "none"
+        """How the child was walled in: a ``grader.sandbox.LEVELS`` name, or ``none``."""
 
     @property
     def workdir(self) -> Path | None:
@@ -100,17 +118,16 @@ class Submission:
         self._output = tempfile.TemporaryFile()  # noqa: SIM115
         self._workdir = tempfile.TemporaryDirectory(prefix="grader-student-")
         workdir = self._workdir.name
-        module = [str(self.student_file)] if self.student_file else []
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "grader.student_process", *module],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._output,
+        self._process = launch(
+            str(self.student_file) if self.student_file else None,
+            self._policy(workdir),
             cwd=workdir,
-            env=_child_environment(workdir),
-            start_new_session=os.name == "posix",
+            env=child_environment(workdir),
+            stderr=self._output,
         )
         reply = self._exchange(None, max(self.timeout, IMPORT_TIMEOUT))
+        if isinstance(reply, dict) and reply.get("isolation"):
+            self.isolation = str(reply["isolation"])
         if isinstance(reply, StudentError):
             printed = self._printed_since(0).strip()
             message = reply.message + (f". It printed: {printed}" if printed else "")
@@ -120,17 +137,31 @@ class Submission:
             self._import_error = StudentError("import", **_error_fields(reply.get("error")))
             self._discard()
 
+    def _policy(self, workdir: str) -> Policy | None:
+        """The judge's sandbox policy, opened for this child: the student's own folder to read,
+        its working folder to write. Grader-only children keep the temporary folders, where
+        the files students' code wrote are."""
+        policy = requested()
+        if policy is None:
+            return None
+        writable = (workdir, *self._writable)
+        if self.student_file is None:
+            return replace(policy, private_tmp=False, writable=writable)
+        return replace(policy, visible=(str(self.student_file.parent),), writable=writable)
+
     def _exchange(
         self, request: dict[str, Any] | None, timeout: float
     ) -> dict[str, Any] | StudentError:
         """Send a request (or nothing, to read the greeting) and wait for the reply."""
+        if self.deadline is not None:
+            timeout = max(min(timeout, self.deadline - time.monotonic()), MINIMUM_WAIT)
         process = self._process
         assert process is not None and process.stdin is not None and process.stdout is not None
         timed_out = threading.Event()
 
         def stop() -> None:
             timed_out.set()
-            _kill_group(process)
+            process.stop()
 
         timer = threading.Timer(timeout, stop)
         timer.start()
@@ -146,8 +177,8 @@ class Submission:
             try:  # the channel closes as the process exits: give it a moment to finish
                 code = process.wait(timeout=2)
             except subprocess.TimeoutExpired:
-                _kill_group(process)
-                code = process.wait()
+                process.stop()
+                code = process.wait(STOP_WAIT)
             return StudentError("crashed", message=_ended(code, error))
         timer.cancel()
         timer.join()
@@ -266,8 +297,9 @@ class Submission:
         process, self._process = self._process, None
         if process is None:
             return
-        _kill_group(process)
-        process.wait()
+        process.stop()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(STOP_WAIT)
         for stream in (process.stdin, process.stdout):
             if stream is not None:
                 with contextlib.suppress(OSError):
@@ -284,16 +316,7 @@ class Submission:
             self._workdir = None
 
 
-def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    """Kill ``process`` and, on POSIX, every process in its group."""
-    if os.name == "posix":
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGKILL)
-    if process.poll() is None:
-        process.kill()
-
-
-def _child_environment(workdir: str) -> dict[str, str]:
+def child_environment(workdir: str) -> dict[str, str]:
     """A small environment: no secrets of the grader's, one thread per numeric library."""
     keep = ("PATH", "SYSTEMROOT", "LANG", "LC_ALL", "VIRTUAL_ENV")
     env = {k: os.environ[k] for k in keep if k in os.environ}
@@ -318,6 +341,8 @@ def _ended(code: int, error: BaseException) -> str:
         return f"the process running your code sent back something unreadable ({error})"
     if code == -getattr(signal, "SIGXFSZ", 0):
         return f"the process running your code wrote more than {OUTPUT_LIMIT_BYTES // 2**20} MB"
+    if code == -getattr(signal, "SIGXCPU", 0):
+        return "the process running your code used up its CPU time limit"
     if code < 0:
         try:
             name = signal.Signals(-code).name

@@ -7,7 +7,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from grader.feedback import say
+from grader.feedback import language, say
 
 
 def next_step(report: Mapping[str, Any], exercise: str) -> str:
@@ -16,11 +16,36 @@ def next_step(report: Mapping[str, Any], exercise: str) -> str:
     for test in report["tests"]:
         if test["exercise"] == exercise and test["status"] != "passed":
             what = test.get("diagnosis") or say(f"table.status_{test['status']}")
-            step = say("table.next_check", check=test["name"], status=what)
+            step = say("table.next_check", check=check_label(test), status=what)
             if test["status"] in ("failed", "error"):
                 step += " " + say("table.see_hint", exercise=exercise)
             return step
     return say("table.done")
+
+
+def check_label(test: Mapping[str, Any]) -> str:
+    """A check's name, marked as hidden when it comes from an instructor's hidden suite."""
+    return say("table.hidden_check", check=test["name"]) if test.get("hidden") else test["name"]
+
+
+def hidden_note(report: Mapping[str, Any]) -> str:
+    """What the table says about hidden checks.
+
+    When hidden checks ran: how many, and what they earned. When none ran and the run compared
+    with recorded values only (no reference solutions: a student's run, on a laptop or in
+    GitHub Classroom): that the table covers the visible checks only and the instructor may
+    grade with more. Otherwise (an instructor's run without a hidden suite): nothing.
+    """
+    hidden = [t for t in report["tests"] if t.get("hidden")]
+    if hidden:
+        return say(
+            "table.hidden_included",
+            checks=len(hidden),
+            passed=sum(t["status"] == "passed" for t in hidden),
+            score=sum(t["score"] for t in hidden),
+            max_score=sum(t["max_score"] for t in hidden),
+        )
+    return say("table.visible_only") if report.get("reference") is None else ""
 
 
 def score_table(report: Mapping[str, Any]) -> Table:
@@ -41,7 +66,21 @@ def score_table(report: Mapping[str, Any]) -> Table:
     return table
 
 
-def print_score_table(report: Mapping[str, Any], path: Path, width: int = 100) -> None:
+def print_score_table(
+    report: Mapping[str, Any], path: Path, width: int = 100, pytest_line: bool = False
+) -> None:
+    """The table, the note on hidden checks, and where the report is. With ``pytest_line``
+    (pytest prints its English summary line next) and feedback in another language, a line
+    that says the counts in that language and what pytest's words mean."""
     console = Console(width=max(width, 60), highlight=False)
     console.print(score_table(report))
+    note = hidden_note(report)
+    if note:
+        console.print(note)
+    isolation = report.get("isolation") or {}
+    if isolation.get("level") == "process":  # an instructor's run on a machine that lacked walls
+        console.print(isolation["note"], style="bold red")
     console.print(say("table.report", path=path))
+    if pytest_line and language() != "en":
+        passed = sum(t["status"] == "passed" for t in report["tests"])
+        console.print(say("table.pytest_line", passed=passed, checks=len(report["tests"])))

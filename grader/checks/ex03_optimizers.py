@@ -135,8 +135,12 @@ def _received_step(value: Any, call: str, expected: list[np.ndarray]) -> list[np
     ]
 
 
-def _run_case(student: Student, case: Case) -> None:
-    """All steps first, each from Keras's parameters; then the first step that differs."""
+def run_case(student: Student, case: Case) -> None:
+    """All steps first, each from Keras's parameters; then the first step that differs.
+
+    A case holds ``params.<i>`` (the parameters before the first step), ``grads.<t>.<i>`` and
+    ``expected.<t>.<i>`` (the parameters after step ``t``); hidden checks build such cases too.
+    """
     starts, grads, expected = _trajectory(case)
     handle = student.create(case.function, **case.kwargs)
     call = f"{call_text(case.function, [], case.kwargs)}.step(params, grads)"
@@ -173,7 +177,7 @@ def _run_case(student: Student, case: Case) -> None:
 
 def _check_all(student: Student, check: str) -> None:
     for case in student.cases(check):
-        _run_case(student, case)
+        run_case(student, case)
 
 
 def test_sgd(student: Student) -> None:

@@ -1,0 +1,198 @@
+"""Starting the process that runs a student's module: a fork of the fork server when the
+judge has one (``GRADER_FORK_SERVER``), else a fresh interpreter.
+
+Either way the judge gets a ``Child``: the channel (``stdin``, ``stdout``), ``poll``, ``wait``
+and ``stop``, which ends the child and everything it started.
+"""
+
+import contextlib
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from typing import IO, Protocol
+
+from grader.sandbox import Policy
+
+ADDRESS_VARIABLE = "GRADER_FORK_SERVER"
+"""The judge's environment variable holding the fork server's socket path."""
+STOP_GRACE = 5.0
+"""Seconds a supervisor gets to end its sandbox before it is killed."""
+
+
+class Child(Protocol):
+    pid: int
+    stdin: IO[bytes]
+    stdout: IO[bytes]
+
+    def poll(self) -> int | None: ...
+
+    def wait(self, timeout: float | None = None) -> int: ...
+
+    def stop(self) -> None: ...
+
+
+class SpawnedChild:
+    """``python -m grader.student_process [--sandbox POLICY] [FILE]`` in a new session."""
+
+    def __init__(
+        self,
+        student_file: str | None,
+        policy: Policy | None,
+        *,
+        cwd: str,
+        env: dict[str, str],
+        stderr: IO[bytes],
+    ):
+        sandbox = ["--sandbox", policy.to_json()] if policy else []
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "grader.student_process", *sandbox]
+            + ([student_file] if student_file else []),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            cwd=cwd,
+            env=env,
+            start_new_session=os.name == "posix",
+        )
+        self._supervised = policy is not None
+        self.pid = self._process.pid
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self.stdin, self.stdout = self._process.stdin, self._process.stdout
+
+    def poll(self) -> int | None:
+        return self._process.poll()
+
+    def wait(self, timeout: float | None = None) -> int:
+        return self._process.wait(timeout)
+
+    def stop(self) -> None:
+        if self._supervised and self._process.poll() is None:
+            # The supervisor kills its sandbox, whatever the processes in it do.
+            with contextlib.suppress(ProcessLookupError):
+                self._process.send_signal(signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._process.wait(STOP_GRACE)
+        if os.name == "posix":
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self._process.pid, signal.SIGKILL)
+        if self._process.poll() is None:
+            self._process.kill()
+
+
+class _Connection:
+    """This judge's one connection to the fork server; the server ends every child it forked
+    for a connection when the connection closes (the judge ended or was killed)."""
+
+    def __init__(self, address: str):
+        self.lock = threading.Lock()
+        self.socket = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.socket.connect(address)
+
+    def fork(self, request: dict[str, object], fds: list[int]) -> int:
+        with self.lock:
+            socket.send_fds(self.socket, [json.dumps(request).encode()], fds)
+            reply = json.loads(self.socket.recv(4096) or b"{}")
+        if "pid" not in reply:
+            raise OSError(f"the fork server refused: {reply.get('error', 'no answer')}")
+        return int(reply["pid"])
+
+
+_connections: dict[str, _Connection] = {}
+
+
+class ForkedChild:
+    """A child forked by the fork server, watched through its supervisor's status pipe."""
+
+    def __init__(
+        self,
+        address: str,
+        student_file: str | None,
+        policy: Policy | None,
+        *,
+        cwd: str,
+        env: dict[str, str],
+        stderr: IO[bytes],
+    ):
+        if address not in _connections:
+            _connections[address] = _Connection(address)
+        to_child, self_stdin = os.pipe()
+        self_stdout, from_child = os.pipe()
+        self._status, status_out = os.pipe()
+        request = {
+            "student_file": student_file,
+            "policy": policy.to_json() if policy else None,
+            "cwd": cwd,
+            "env": env,
+        }
+        try:
+            self.pid = _connections[address].fork(
+                request, [to_child, from_child, stderr.fileno(), status_out]
+            )
+        finally:
+            for fd in (to_child, from_child, status_out):
+                os.close(fd)
+        self.stdin = os.fdopen(self_stdin, "wb")
+        self.stdout = os.fdopen(self_stdout, "rb")
+        self._text = b""
+        self.returncode: int | None = None
+
+    def _read_status(self, timeout: float | None) -> None:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.returncode is None:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if not select.select([self._status], [], [], left)[0]:
+                return
+            chunk = os.read(self._status, 4096)
+            self._text += chunk
+            for line in self._text.decode(errors="replace").splitlines():
+                if line.startswith("exit "):
+                    self.returncode = int(line.split()[1])
+            if not chunk and self.returncode is None:  # the supervisor itself was killed
+                self.returncode = -signal.SIGKILL
+            if timeout == 0:
+                return
+
+    def poll(self) -> int | None:
+        self._read_status(0)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        self._read_status(timeout)
+        if self.returncode is None:
+            raise subprocess.TimeoutExpired("forked child", timeout or 0)
+        if self._status >= 0:
+            os.close(self._status)
+            self._status = -1
+        return self.returncode
+
+    def stop(self) -> None:
+        if self.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGTERM)
+        try:
+            self.wait(STOP_GRACE)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+
+
+def launch(
+    student_file: str | None,
+    policy: Policy | None,
+    *,
+    cwd: str,
+    env: dict[str, str],
+    stderr: IO[bytes],
+) -> Child:
+    """The child for ``student_file`` (None: grader code only), walled in by ``policy``."""
+    address = os.environ.get(ADDRESS_VARIABLE)
+    if address:
+        return ForkedChild(address, student_file, policy, cwd=cwd, env=env, stderr=stderr)
+    return SpawnedChild(student_file, policy, cwd=cwd, env=env, stderr=stderr)

@@ -1,0 +1,234 @@
+"""The walls around a student's process (grader.sandbox), started both ways the judge starts
+one: a fresh interpreter, and a fork of the fork server (grader.fork_server)."""
+
+import os
+import socket
+import tempfile
+import textwrap
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from grader import GRADER_ROOT
+from grader.fork_server import running
+from grader.launcher import ADDRESS_VARIABLE
+from grader.sandbox import POLICY_VARIABLE, Policy
+from grader.submission import Submission
+
+pytestmark = pytest.mark.skipif(
+    not os.path.exists("/proc/self/ns/user"), reason="Linux namespaces only"
+)
+SOLUTION = GRADER_ROOT / "solutions" / "ex01_activations" / "activations.py"
+
+
+@pytest.fixture(scope="module")
+def fork_server() -> Iterator[str]:
+    with running() as address:
+        yield address
+
+
+@pytest.fixture(params=["spawned", "forked"])
+def start(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """Start a sandboxed child running the given source; returns its Submission."""
+    if request.param == "forked":
+        monkeypatch.setenv(ADDRESS_VARIABLE, request.getfixturevalue("fork_server"))
+    else:
+        monkeypatch.delenv(ADDRESS_VARIABLE, raising=False)
+    policy = Policy(hide=(str(SOLUTION.parent.parent),), temporary=(tempfile.gettempdir(),))
+    if "weak" in request.fixturenames and request.getfixturevalue("weak"):
+        policy = replace(policy, namespaces=False)
+    monkeypatch.setenv(POLICY_VARIABLE, policy.to_json())
+    started: list[Submission] = []
+
+    def start_child(source: str, writable: tuple[str, ...] = ()) -> Submission:
+        folder = tmp_path / f"student{len(started)}"
+        folder.mkdir()
+        path = folder / "probe.py"
+        path.write_text(textwrap.dedent(source), encoding="utf-8")
+        submission = Submission(path, timeout=30, writable=writable)
+        started.append(submission)
+        return submission
+
+    yield start_child
+    for submission in started:
+        submission.close()
+
+
+def _value(submission: Submission, function: str, *args):
+    answer = submission.call(function, *args)
+    assert answer.error is None, answer.error
+    return answer.value
+
+
+def test_solutions_and_other_students_are_out_of_sight(start, tmp_path: Path) -> None:
+    other = tmp_path / "other-student"
+    other.mkdir()
+    (other / "answers.py").write_text("secret", encoding="utf-8")
+    child = start(
+        """
+        def read(path):
+            try:
+                with open(path) as file:
+                    return "read: " + file.read(20)
+            except OSError as error:
+                return type(error).__name__
+        """
+    )
+    assert _value(child, "read", str(SOLUTION)) == "PermissionError"
+    assert _value(child, "read", str(other / "answers.py")) == "FileNotFoundError"
+    assert _value(child, "read", str(child.student_file)).startswith("read: ")
+    assert child.isolation == "namespaces"
+
+
+def test_files_are_read_only_but_the_working_folder(start) -> None:
+    child = start(
+        """
+        import os
+
+        def write(path):
+            try:
+                with open(path, "w") as file:
+                    file.write("forged")
+                return "wrote"
+            except OSError as error:
+                return type(error).__name__
+        """
+    )
+    target = GRADER_ROOT / "grader" / "forged.py"
+    assert _value(child, "write", str(target)) == "OSError"
+    assert not target.exists()
+    assert _value(child, "write", str(child.student_file)) == "OSError"
+    assert _value(child, "write", "/proc/sys/kernel/domainname") == "OSError"
+    assert _value(child, "write", "score-report.json") == "wrote"  # its own working folder
+
+
+def test_no_network(start) -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    child = start(
+        """
+        import socket
+
+        def connect(port):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=3).close()
+                return "connected"
+            except OSError as error:
+                return type(error).__name__
+        """
+    )
+    assert _value(child, "connect", listener.getsockname()[1]) != "connected"
+    listener.close()
+
+
+def test_sees_only_its_own_processes(start) -> None:
+    child = start(
+        """
+        import os
+
+        def processes():
+            return sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
+        """
+    )
+    assert _value(child, "processes") == [1]
+
+
+@pytest.fixture(params=[False, True], ids=["namespaces", "process"])
+def weak(request: pytest.FixtureRequest) -> bool:
+    """Also at the ``process`` level, as on a machine without namespaces."""
+    return request.param
+
+
+def test_nothing_it_started_outlives_it(weak, start, tmp_path: Path) -> None:
+    beat = tmp_path / "heartbeat"
+    beat.mkdir()
+    child = start(
+        """
+        import os, signal, time
+
+        def escape(folder):
+            if os.fork() == 0:
+                os.setsid()
+                if os.fork() == 0:
+                    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+                    while True:
+                        with open(folder + "/beat", "a") as file:
+                            file.write(".")
+                        time.sleep(0.05)
+                os._exit(0)
+            return "escaped"
+        """,
+        writable=(str(beat),),
+    )
+    assert _value(child, "escape", str(beat)) == "escaped"
+    assert child.isolation == ("process" if weak else "namespaces")
+    time.sleep(0.5)
+    assert (beat / "beat").stat().st_size > 0
+    child.close()
+    time.sleep(0.3)
+    size = (beat / "beat").stat().st_size
+    time.sleep(0.5)
+    assert (beat / "beat").stat().st_size == size, "a process kept running after close()"
+
+
+def test_limits_memory_and_processes(start) -> None:
+    child = start(
+        """
+        import os, time
+
+        def allocate():
+            try:
+                block = bytearray(40 * 2**30)
+                return len(block)
+            except MemoryError:
+                return "MemoryError"
+
+        def fork_bomb():
+            started = 0
+            for _ in range(2000):
+                try:
+                    if os.fork() == 0:
+                        time.sleep(30)
+                        os._exit(0)
+                    started += 1
+                except OSError:
+                    break
+            return started
+        """
+    )
+    assert _value(child, "allocate") == "MemoryError"
+    assert _value(child, "fork_bomb") < Policy().processes
+
+
+def test_each_forked_child_starts_clean(monkeypatch, fork_server, tmp_path: Path) -> None:
+    """What one student's process changes in memory never reaches the next one's."""
+    monkeypatch.setenv(ADDRESS_VARIABLE, fork_server)
+    monkeypatch.setenv(POLICY_VARIABLE, Policy(temporary=(tempfile.gettempdir(),)).to_json())
+    tamper = tmp_path / "a" / "tamper.py"
+    probe = tmp_path / "b" / "probe.py"
+    for path in (tamper, probe):
+        path.parent.mkdir()
+    tamper.write_text(
+        "import numpy, grader.student_process\n"
+        "numpy.allclose = lambda *a, **k: True\n"
+        "grader.student_process.TAMPERED = True\n"
+        "def ok():\n    return numpy.allclose(0, 1)\n",
+        encoding="utf-8",
+    )
+    probe.write_text(
+        "import numpy, grader.student_process\n"
+        "def state():\n"
+        "    return [bool(numpy.allclose(0, 1)), hasattr(grader.student_process, 'TAMPERED')]\n",
+        encoding="utf-8",
+    )
+    first, second = Submission(tamper, timeout=30), Submission(probe, timeout=30)
+    try:
+        assert _value(first, "ok") is True
+        assert _value(second, "state") == [False, False]
+    finally:
+        first.close()
+        second.close()
