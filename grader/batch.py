@@ -206,7 +206,10 @@ def hidden_points(folder: Path) -> dict[str, dict[str, int]]:
 
 def _hidden_folders(settings: Settings) -> list[Path]:
     """What the student's code must not see: the class's work, the results, hidden checks."""
-    return [settings.submissions, settings.out, *filter(None, [settings.hidden_tests])]
+    # The batch's temporary folder holds every student's staged files and the fork server's
+    # socket; the judge's own sits inside it.
+    hidden = [settings.submissions, settings.out, Path(tempfile.gettempdir())]
+    return [*hidden, *filter(None, [settings.hidden_tests])]
 
 
 def judge_command(staged: Path, report: Path, settings: Settings) -> list[str]:

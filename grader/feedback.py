@@ -227,6 +227,8 @@ ERROR_HINTS = (
     ("must end in `.weights.h5`", "error_hint.weights_h5"),
     ("Layer count mismatch", "error_hint.architecture_mismatch"),
     ("expected shape", "error_hint.architecture_mismatch"),
+    ("Resource temporarily unavailable", "error_hint.process_limit"),
+    ("File too large", "error_hint.output_limit"),
 )
 """Words in an exception's message, and the hint they call for."""
 

@@ -18,6 +18,7 @@ import os
 import select
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -62,7 +63,7 @@ def _child(request: dict[str, Any], fds: list[int]) -> None:
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
-    policy = Policy.from_json(request["policy"]) if request["policy"] else None
+    policy = Policy.from_json(request["policy"])
     student_file = request["student_file"]
     serve_student(
         Path(student_file).resolve() if student_file else None,
@@ -88,6 +89,11 @@ def _handle(connection: socket.socket) -> None:
             connection.send(json.dumps({"error": "expected 4 file descriptors"}).encode())
             continue
         request = json.loads(message)
+        if not request.get("policy"):  # every child it forks is walled in
+            for fd in fds:
+                os.close(fd)
+            connection.send(json.dumps({"error": "a sandbox policy is required"}).encode())
+            continue
         pid = os.fork()
         if pid == 0:
             try:
@@ -110,6 +116,20 @@ def _handle(connection: socket.socket) -> None:
             os.waitpid(child, 0)
 
 
+def _outside_any_sandbox(connection: socket.socket) -> bool:
+    """Whether the connecting process shares this server's user and PID namespaces: a judge,
+    never a student's process (which could only reach the socket through a hole in its walls)."""
+    credentials = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)
+    pid = struct.unpack("3i", credentials)[0]
+    try:
+        return all(
+            os.readlink(f"/proc/{pid}/ns/{kind}") == os.readlink(f"/proc/self/ns/{kind}")
+            for kind in ("user", "pid", "mnt")
+        )
+    except OSError:
+        return False
+
+
 def serve(address: str) -> None:
     """Import everything, announce ``ready`` on stdout, then fork a handler per connection."""
     import importlib
@@ -125,6 +145,9 @@ def serve(address: str) -> None:
     sys.stdout.flush()
     while True:
         connection, _ = listener.accept()
+        if not _outside_any_sandbox(connection):
+            connection.close()
+            continue
         if os.fork() == 0:
             listener.close()
             try:

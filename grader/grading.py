@@ -9,6 +9,7 @@ given in ``hide``.
 
 import os
 import shutil
+import site
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -28,13 +29,25 @@ addopts = --strict-markers --strict-config -p no:cacheprovider
 """
 
 
+def _linked(submission: Path, path: Path) -> bool:
+    """Whether ``path`` or any folder between ``submission`` and it is a symbolic link."""
+    return any(
+        part.is_symlink()
+        for part in (path, *path.parents)
+        if part != submission and submission in part.parents
+    )
+
+
 def locate(submission: Path, exercise: Exercise) -> Path | None:
     """The student's file for ``exercise`` in a submission: at ``<name>/<module>.py``, or, as
-    platforms often store uploads, the only ``<module>.py`` anywhere in it. Never a link."""
+    platforms often store uploads, the only ``<module>.py`` anywhere in it. Never a link, nor a
+    file reached through a linked folder."""
     exact = submission / exercise.relative_path
-    if exact.is_file() and not exact.is_symlink():
+    if exact.is_file() and not _linked(submission, exact):
         return exact
-    found = [p for p in submission.rglob(exercise.filename) if p.is_file() and not p.is_symlink()]
+    found = [
+        p for p in submission.rglob(exercise.filename) if p.is_file() and not _linked(submission, p)
+    ]
     return found[0] if len(found) == 1 else None
 
 
@@ -59,14 +72,16 @@ def default_reference() -> Path | None:
 def sandbox_policy(hide: Sequence[Path]) -> Policy:
     """The walls around every student's process of this run (``grader.sandbox``).
 
-    Raises ValueError for a folder that holds Python or the grader itself: hiding it would
-    leave the student's process unable to start."""
-    needed = [Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), GRADER_ROOT / "grader"]
+    Raises ValueError for a folder inside Python's or the grader's own: hiding it would leave
+    the student's process unable to import. (A folder that merely holds them, such as the
+    temporary folder a kit was installed in, is fine: they show through.)"""
+    needed = [sys.prefix, sys.base_prefix, GRADER_ROOT / "grader", *site.getsitepackages()]
+    needed = [Path(n).resolve() for n in needed]
     folders = []
     for folder in hide:
         folder = Path(folder).resolve()
-        if any(n == folder or folder in n.parents for n in needed):
-            raise ValueError(f"cannot hide {folder}: Python or the grader lives there")
+        if any(n == folder or n in folder.parents for n in needed):
+            raise ValueError(f"cannot hide {folder}: Python or the grader needs it")
         folders.append(str(folder))
     return Policy(hide=tuple(folders), temporary=(tempfile.gettempdir(),))
 

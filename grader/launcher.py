@@ -21,6 +21,8 @@ from grader.sandbox import Policy
 
 ADDRESS_VARIABLE = "GRADER_FORK_SERVER"
 """The judge's environment variable holding the fork server's socket path."""
+LEVEL_WAIT = 5.0
+"""Seconds to wait for a supervisor to report its level (it does so as it forks)."""
 STOP_GRACE = 5.0
 """Seconds a supervisor gets to end its sandbox before it is killed."""
 
@@ -36,6 +38,44 @@ class Child(Protocol):
 
     def stop(self) -> None: ...
 
+    def isolation(self) -> str | None:
+        """The sandbox's level as its supervisor reported it, if it has (None unsandboxed)."""
+        ...
+
+
+class _Status:
+    """The supervisor's status pipe: ``level <name>``, ``pid <n>``, then ``exit <code>``."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+        self.text = ""
+        self.closed = False
+
+    def read(self, timeout: float | None, until: str = "exit") -> None:
+        """Read what has arrived, waiting up to ``timeout`` seconds (None: no limit) for the
+        line ``until`` or the pipe's end."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self.closed and self.field(until) is None:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if not select.select([self.fd], [], [], left)[0]:
+                return
+            chunk = os.read(self.fd, 4096)
+            if not chunk:
+                self.close()
+                return
+            self.text += chunk.decode(errors="replace")
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            os.close(self.fd)
+
+    def field(self, name: str) -> str | None:
+        found = [
+            line.split(" ", 1)[1] for line in self.text.splitlines() if line.startswith(name + " ")
+        ]
+        return found[-1] if found else None
+
 
 class SpawnedChild:
     """``python -m grader.student_process [--sandbox POLICY] [FILE]`` in a new session."""
@@ -49,17 +89,23 @@ class SpawnedChild:
         env: dict[str, str],
         stderr: IO[bytes],
     ):
-        sandbox = ["--sandbox", policy.to_json()] if policy else []
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "grader.student_process", *sandbox]
-            + ([student_file] if student_file else []),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-            cwd=cwd,
-            env=env,
-            start_new_session=os.name == "posix",
-        )
+        status, status_out = os.pipe()
+        sandbox = ["--sandbox", policy.to_json(), "--status-fd", str(status_out)] if policy else []
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "grader.student_process", *sandbox]
+                + ([student_file] if student_file else []),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                cwd=cwd,
+                env=env,
+                start_new_session=os.name == "posix",
+                pass_fds=(status_out,) if policy else (),
+            )
+        finally:
+            os.close(status_out)
+        self._status = _Status(status)
         self._supervised = policy is not None
         self.pid = self._process.pid
         assert self._process.stdin is not None and self._process.stdout is not None
@@ -68,8 +114,15 @@ class SpawnedChild:
     def poll(self) -> int | None:
         return self._process.poll()
 
+    def isolation(self) -> str | None:
+        self._status.read(LEVEL_WAIT, until="level")
+        return self._status.field("level")
+
     def wait(self, timeout: float | None = None) -> int:
-        return self._process.wait(timeout)
+        code = self._process.wait(timeout)
+        self._status.read(0)
+        self._status.close()
+        return code
 
     def stop(self) -> None:
         if self._supervised and self._process.poll() is None:
@@ -113,7 +166,7 @@ class ForkedChild:
         self,
         address: str,
         student_file: str | None,
-        policy: Policy | None,
+        policy: Policy,
         *,
         cwd: str,
         env: dict[str, str],
@@ -123,10 +176,10 @@ class ForkedChild:
             _connections[address] = _Connection(address)
         to_child, self_stdin = os.pipe()
         self_stdout, from_child = os.pipe()
-        self._status, status_out = os.pipe()
+        self._status_fd, status_out = os.pipe()
         request = {
             "student_file": student_file,
-            "policy": policy.to_json() if policy else None,
+            "policy": policy.to_json(),
             "cwd": cwd,
             "env": env,
         }
@@ -139,36 +192,32 @@ class ForkedChild:
                 os.close(fd)
         self.stdin = os.fdopen(self_stdin, "wb")
         self.stdout = os.fdopen(self_stdout, "rb")
-        self._text = b""
+        self._status = _Status(self._status_fd)
         self.returncode: int | None = None
 
     def _read_status(self, timeout: float | None) -> None:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while self.returncode is None:
-            left = None if deadline is None else max(0.0, deadline - time.monotonic())
-            if not select.select([self._status], [], [], left)[0]:
-                return
-            chunk = os.read(self._status, 4096)
-            self._text += chunk
-            for line in self._text.decode(errors="replace").splitlines():
-                if line.startswith("exit "):
-                    self.returncode = int(line.split()[1])
-            if not chunk and self.returncode is None:  # the supervisor itself was killed
-                self.returncode = -signal.SIGKILL
-            if timeout == 0:
-                return
+        self._status.read(timeout)
+        code = self._status.field("exit")
+        if code is not None:
+            self.returncode = int(code)
+        elif self._status.closed:  # the supervisor itself was killed
+            self.returncode = -signal.SIGKILL
+
+    def isolation(self) -> str | None:
+        self._status.read(LEVEL_WAIT, until="level")
+        return self._status.field("level")
 
     def poll(self) -> int | None:
-        self._read_status(0)
+        if self.returncode is None:
+            self._read_status(0)
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
-        self._read_status(timeout)
+        if self.returncode is None:
+            self._read_status(timeout)
         if self.returncode is None:
             raise subprocess.TimeoutExpired("forked child", timeout or 0)
-        if self._status >= 0:
-            os.close(self._status)
-            self._status = -1
+        self._status.close()
         return self.returncode
 
     def stop(self) -> None:
@@ -191,8 +240,9 @@ def launch(
     env: dict[str, str],
     stderr: IO[bytes],
 ) -> Child:
-    """The child for ``student_file`` (None: grader code only), walled in by ``policy``."""
+    """The child for ``student_file`` (None: grader code only), walled in by ``policy``; forked
+    by the fork server when the judge has one (it forks walled-in children only)."""
     address = os.environ.get(ADDRESS_VARIABLE)
-    if address:
+    if address and policy is not None:
         return ForkedChild(address, student_file, policy, cwd=cwd, env=env, stderr=stderr)
     return SpawnedChild(student_file, policy, cwd=cwd, env=env, stderr=stderr)

@@ -8,7 +8,9 @@ value is rebuilt on the judge's side from numbers, strings and numeric arrays, s
 
 import io
 import json
+import math
 import struct
+import zipfile
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -18,6 +20,10 @@ MAX_MESSAGE_BYTES = 256 * 1024 * 1024
 _HEADER = "__header__"
 _NUMERIC_KINDS = "biufc"
 _LENGTH = struct.Struct(">Q")
+_ARRAY_HEADERS = {
+    (1, 0): np.lib.format.read_array_header_1_0,
+    (2, 0): np.lib.format.read_array_header_2_0,
+}
 
 
 @dataclass(frozen=True)
@@ -116,9 +122,31 @@ def encode(message: dict[str, Any]) -> bytes:
     return buffer.getvalue()
 
 
+def _check_sizes(payload: bytes) -> None:
+    """Refuse an archive whose arrays would unpack to more than it holds: every member stored
+    uncompressed, and every array's declared shape no bigger than its member's bytes."""
+    with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+        for member in archive.infolist():
+            if (
+                member.compress_type != zipfile.ZIP_STORED
+                or member.file_size != member.compress_size
+            ):
+                raise ProtocolError(f"{member.filename} is compressed")
+            with archive.open(member) as stream:
+                read_header = _ARRAY_HEADERS.get(np.lib.format.read_magic(stream))
+                if read_header is None:
+                    raise ProtocolError(f"{member.filename}: an unknown .npy format")
+                shape, _, dtype = read_header(stream)
+            if dtype.hasobject or math.prod(shape) * dtype.itemsize > member.file_size:
+                raise ProtocolError(
+                    f"{member.filename} declares an array of shape {shape} that it does not hold"
+                )
+
+
 def decode(payload: bytes) -> dict[str, Any]:
     """The inverse of ``encode``; arrays come back as fresh NumPy arrays, never objects."""
     try:
+        _check_sizes(payload)
         with np.load(io.BytesIO(payload), allow_pickle=False) as data:
             arrays = {key: data[key] for key in data.files if key != _HEADER}
             header = json.loads(str(data[_HEADER]))

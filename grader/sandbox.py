@@ -32,6 +32,7 @@ import json
 import os
 import signal
 import sys
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -40,6 +41,10 @@ LEVELS = ("namespaces", "process")
 """Isolation levels, strongest first."""
 OUTPUT_LIMIT_BYTES = 64 * 1024 * 1024
 """The largest file a student's process may write (its printed output included)."""
+MEMORY_EXIT = 120
+"""The supervisor's exit code when the sandbox's processes together used too much memory."""
+DISK_EXIT = 121
+"""The supervisor's exit code when the sandbox wrote too much into its folders."""
 POLICY_VARIABLE = "GRADER_SANDBOX"
 """The judge's environment variable holding the ``Policy`` (JSON) its children must use."""
 
@@ -76,6 +81,8 @@ _PR_SET_NO_NEW_PRIVS = 38
 _PR_SET_CHILD_SUBREAPER = 36
 _CAPABILITY_VERSION_3 = 0x20080522
 _PID_MAX_MIN = 301
+_PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+_WATCH_SECONDS = 0.1
 _PROC_FLAGS = _MS_NOSUID | _MS_NODEV | _MS_NOEXEC
 
 
@@ -99,6 +106,10 @@ class Policy:
     processes: int = 512
     """Threads and processes together (TensorFlow starts dozens of threads)."""
     open_files: int = 1024
+    memory_total_bytes: int = 6 * 2**30
+    """Resident memory of all the sandbox's processes together (checked 10 times a second)."""
+    disk_bytes: int = 256 * 2**20
+    """Bytes in the writable folders together (checked 10 times a second)."""
     namespaces: bool = True
     """False: the ``process`` level only, as on a machine without namespaces (for tests)."""
 
@@ -182,35 +193,65 @@ def _unshare(libc: ctypes.CDLL) -> bool:
     return True
 
 
+def _python_folders() -> set[str]:
+    """Folders the student's process needs to go on importing: Python's, the packages', and
+    the grader's."""
+    from grader import GRADER_ROOT
+
+    folders = {sys.prefix, sys.base_prefix, str(GRADER_ROOT)}
+    folders |= {p for p in sys.path if os.path.isabs(p) and os.path.isdir(p)}
+    return {os.path.realpath(f) for f in folders}
+
+
+def _depth(path: str) -> int:
+    return len(Path(path).parts)
+
+
 def _build_view(policy: Policy, libc: ctypes.CDLL) -> None:
-    """The file system the student's code sees; runs in the supervisor before it forks."""
-    temporary = _temporary_folders(policy) if policy.private_tmp else []
+    """The file system the student's code sees; runs in the supervisor before it forks.
+
+    Every folder rule becomes a mount, the outermost first, so that the innermost rule wins:
+    a kept folder inside a temporary or hidden one shows through it, and a hidden folder
+    inside a kept one (the kit's solutions beside the grader) stays hidden.
+    """
     cwd = os.getcwd()
+    rules: list[tuple[str, str]] = []  # (path, "temporary" | "hide" | "read" | "write")
+    if policy.private_tmp:
+        rules += [(f, "temporary") for f in _temporary_folders(policy)]
+    rules += [(os.path.realpath(f), "hide") for f in policy.hide if os.path.isdir(f)]
+    rules += [(f, "read") for f in _python_folders()]
+    rules += [(os.path.realpath(f), "read") for f in policy.visible]
+    rules += [(os.path.realpath(f), "write") for f in policy.writable]
+    # Folders that show through, opened before anything covers them.
+    sources = {
+        path: os.open(path, os.O_PATH | os.O_DIRECTORY)
+        for path, kind in rules
+        if kind in ("read", "write")
+    }
     _mount(libc, None, "/", None, _MS_REC | _MS_PRIVATE)
-    # Folders that must show through, opened before anything covers them.
-    keep = [
-        (os.open(path, os.O_PATH | os.O_DIRECTORY), os.path.realpath(path), writable)
-        for paths, writable in ((policy.visible, False), (policy.writable, True))
-        for path in paths
-    ]
     for point, kept in _mounts():
         try:
             _mount(libc, None, point, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | kept)
         except (SandboxError, FileNotFoundError):
             if point == "/":
-                raise  # a mount below that stays writable is one the user could not write
-
-    for folder in temporary:
-        _mount(libc, "tmpfs", folder, "tmpfs", _MS_NOSUID | _MS_NODEV, "mode=1777,size=512m")
-    for folder in policy.hide:
-        if Path(folder).is_dir():
-            _mount(libc, "tmpfs", folder, "tmpfs", _MS_NOSUID | _MS_NODEV, "mode=0,size=4k")
-            _mount(libc, None, folder, None, _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
-    for fd, path, writable in keep:
-        os.makedirs(path, exist_ok=True)
-        _mount(libc, f"/proc/self/fd/{fd}", path, None, _MS_BIND | _MS_REC)
-        readonly = 0 if writable else _MS_RDONLY
-        _mount(libc, None, path, None, _MS_REMOUNT | _MS_BIND | readonly | _MS_NOSUID | _MS_NODEV)
+                raise
+    covers = []
+    for path, kind in sorted(rules, key=lambda rule: _depth(rule[0])):
+        if not os.path.isdir(path):
+            os.makedirs(path)  # inside a temporary or hidden folder mounted just before
+        if kind == "temporary":
+            _mount(libc, "tmpfs", path, "tmpfs", _MS_NOSUID | _MS_NODEV, "mode=1777,size=256m")
+        elif kind == "hide":
+            _mount(libc, "tmpfs", path, "tmpfs", _MS_NOSUID | _MS_NODEV, "mode=0755,size=1m")
+            covers.append(path)
+        else:
+            _mount(libc, f"/proc/self/fd/{sources[path]}", path, None, _MS_BIND | _MS_REC)
+            readonly = _MS_RDONLY if kind == "read" else 0
+            flags = _MS_REMOUNT | _MS_BIND | readonly | _MS_NOSUID | _MS_NODEV
+            _mount(libc, None, path, None, flags)
+    for path in covers:  # empty but for the folders kept inside: read-only from now on
+        _mount(libc, None, path, None, _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
+    for fd in sources.values():
         os.close(fd)
     os.chdir(cwd)  # the working folder as the new view shows it
 
@@ -277,8 +318,41 @@ def _kill_adopted() -> None:
                 os.waitpid(pid, 0)
 
 
-def _supervise(child: int, level: str, status: IO[str] | None) -> None:
-    """The supervisor's life: kill the sandbox when told to or orphaned; end as it ended."""
+def _resident(measure: str) -> int:
+    """Bytes of memory the sandbox's processes hold together: ``rss`` counts the pages they
+    share (with each other, with the fork server) once per process, ``pss`` shares them out.
+    The supervisor's /proc is the sandbox's own (PID 1 mounted it in their mount namespace)."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                if measure == "rss":
+                    total += int((entry / "statm").read_text().split()[1]) * _PAGE_SIZE
+                else:
+                    rollup = (entry / "smaps_rollup").read_text()
+                    total += int(rollup.split("\nPss:")[1].split()[0]) * 1024
+    return total
+
+
+def _over_limits(policy: Policy) -> int:
+    """0, or the exit code that says which shared limit the sandbox went over."""
+    if os.path.exists("/proc/self"):  # still the host's /proc: PID 1 has not mounted its own
+        return 0
+    limit = policy.memory_total_bytes
+    if _resident("rss") > limit and _resident("pss") > limit:  # the cheap measure first
+        return MEMORY_EXIT
+    written = 0
+    for folder in policy.writable:
+        for root, _, files in os.walk(folder):
+            for name in files:
+                with contextlib.suppress(OSError):
+                    written += os.lstat(os.path.join(root, name)).st_blocks * 512
+    return DISK_EXIT if written > policy.disk_bytes else 0
+
+
+def _supervise(child: int, level: str, policy: Policy, status: IO[str] | None) -> None:
+    """The supervisor's life: kill the sandbox when told to, when orphaned, or when it goes
+    over a limit its processes share; then end as it ended."""
 
     def stop(signum: int, frame: Any) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -292,10 +366,15 @@ def _supervise(child: int, level: str, status: IO[str] | None) -> None:
     die_with_parent(signal.SIGTERM)
     if os.getppid() == 1:
         stop(signal.SIGTERM, None)
-    _, code = os.waitpid(child, 0)
-    code = os.waitstatus_to_exitcode(code)
+    over = 0
+    while not (ended := os.waitpid(child, os.WNOHANG))[0]:
+        if level == "namespaces" and not over and (over := _over_limits(policy)):
+            stop(signal.SIGTERM, None)
+        time.sleep(_WATCH_SECONDS)
+    code = os.waitstatus_to_exitcode(ended[1])
     if level != "namespaces":  # processes that left the group came to this subreaper
         _kill_adopted()
+    code = over or code
     if status is not None:
         with contextlib.suppress(OSError):
             status.write(f"exit {code}\n")
@@ -334,7 +413,7 @@ def enter(policy: Policy, status: IO[str] | None = None) -> str:
             with contextlib.suppress(OSError):
                 status.write(f"level {level}\npid {child}\n")
                 status.flush()
-        _supervise(child, level, status)
+        _supervise(child, level, policy, status)
     if status is not None:
         status.close()
     if level == "namespaces":

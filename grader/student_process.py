@@ -223,13 +223,14 @@ def serve(student_file: Path | None, policy: Policy | None, status: IO[str] | No
 
 
 def main() -> None:
-    """``python -m grader.student_process [--sandbox POLICY_JSON] [FILE]``."""
+    """``python -m grader.student_process [--sandbox POLICY_JSON --status-fd N] [FILE]``."""
     arguments = sys.argv[1:]
-    policy = None
+    policy, status = None, None
     if arguments[:1] == ["--sandbox"]:
         policy = Policy.from_json(arguments[1])
-        arguments = arguments[2:]
-    serve(Path(arguments[0]).resolve() if arguments else None, policy)
+        status = os.fdopen(int(arguments[3]), "w")
+        arguments = arguments[4:]
+    serve(Path(arguments[0]).resolve() if arguments else None, policy, status)
 
 
 if __name__ == "__main__":

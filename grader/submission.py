@@ -22,7 +22,7 @@ from typing import Any
 from grader import GRADER_ROOT
 from grader.launcher import Child, launch
 from grader.plain_data import Handle, ProtocolError, read_message, write_message
-from grader.sandbox import OUTPUT_LIMIT_BYTES, Policy, requested
+from grader.sandbox import DISK_EXIT, MEMORY_EXIT, OUTPUT_LIMIT_BYTES, Policy, requested
 
 MINIMUM_WAIT = 0.1
 """Seconds a call may take when the run's deadline has passed (it is then stopped)."""
@@ -126,8 +126,8 @@ class Submission:
             stderr=self._output,
         )
         reply = self._exchange(None, max(self.timeout, IMPORT_TIMEOUT))
-        if isinstance(reply, dict) and reply.get("isolation"):
-            self.isolation = str(reply["isolation"])
+        # The supervisor's word, even when the student's module never answered.
+        self.isolation = self._process.isolation() or "none"
         if isinstance(reply, StudentError):
             printed = self._printed_since(0).strip()
             message = reply.message + (f". It printed: {printed}" if printed else "")
@@ -341,6 +341,10 @@ def _ended(code: int, error: BaseException) -> str:
         return f"the process running your code sent back something unreadable ({error})"
     if code == -getattr(signal, "SIGXFSZ", 0):
         return f"the process running your code wrote more than {OUTPUT_LIMIT_BYTES // 2**20} MB"
+    if code == MEMORY_EXIT:
+        return "the processes running your code used more memory together than the grader allows"
+    if code == DISK_EXIT:
+        return "the process running your code wrote more into its folders than the grader allows"
     if code == -getattr(signal, "SIGXCPU", 0):
         return "the process running your code used up its CPU time limit"
     if code < 0:

@@ -77,7 +77,7 @@ def test_solutions_and_other_students_are_out_of_sight(start, tmp_path: Path) ->
                 return type(error).__name__
         """
     )
-    assert _value(child, "read", str(SOLUTION)) == "PermissionError"
+    assert _value(child, "read", str(SOLUTION)) in ("FileNotFoundError", "PermissionError")
     assert _value(child, "read", str(other / "answers.py")) == "FileNotFoundError"
     assert _value(child, "read", str(child.student_file)).startswith("read: ")
     assert child.isolation == "namespaces"
@@ -232,3 +232,38 @@ def test_each_forked_child_starts_clean(monkeypatch, fork_server, tmp_path: Path
     finally:
         first.close()
         second.close()
+
+
+def test_limits_shared_by_all_its_processes(start) -> None:
+    """Memory spread over many processes, and many files each under the per-file limit, are
+    still stopped: the supervisor adds them up, 10 times a second."""
+    spread = start(
+        """
+        import os, time
+
+        def spread():
+            for _ in range(12):
+                if os.fork() == 0:
+                    block = bytearray(2**30)
+                    for i in range(0, len(block), 4096):
+                        block[i] = 1
+                    time.sleep(60)
+            time.sleep(60)
+        """
+    )
+    answer = spread.call("spread")
+    assert answer.error is not None and "memory" in answer.error.message
+    fill = start(
+        """
+        import time
+
+        def fill():
+            block = b"x" * 2**20
+            for i in range(1500):
+                with open(f"file{i}", "wb") as file:
+                    file.write(block)
+            time.sleep(5)
+        """
+    )
+    answer = fill.call("fill")
+    assert answer.error is not None and "wrote more" in answer.error.message, answer.error

@@ -1,0 +1,37 @@
+"""HOSTILE-ENTRY memory_bomb: the first softmax call takes 9 GiB of memory in 256 MiB blocks and
+keeps it. Only if all of it was granted does softmax answer correctly: full marks for softmax
+mean there was no memory limit. The blocks are written to (real pages) when the machine has
+13 GiB available, else only reserved (which an address-space limit refuses all the same), so
+that a broken sandbox cannot take the whole machine."""
+
+_reference_softmax = softmax
+_HOARD = []
+_BLOCK = 256 * 2**20
+_TOTAL = 9 * 2**30
+_STATE = {}
+
+
+def _available_bytes():
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def softmax(x, axis=-1):
+    if "granted" not in _STATE:
+        take = np.ones if _available_bytes() >= _TOTAL + 4 * 2**30 else np.empty
+        try:
+            while len(_HOARD) * _BLOCK < _TOTAL:
+                _HOARD.append(take(_BLOCK, dtype=np.uint8))
+        finally:
+            _STATE["granted"] = len(_HOARD) * _BLOCK
+            if len(_HOARD) * _BLOCK < _TOTAL:
+                _HOARD.clear()
+    if _STATE["granted"] < _TOTAL:
+        return np.zeros(np.shape(x))
+    return _reference_softmax(x, axis)

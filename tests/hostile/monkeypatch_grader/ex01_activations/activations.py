@@ -1,0 +1,44 @@
+"""HOSTILE-ENTRY monkeypatch_grader: relu zeroes the caller's array in place, and the module
+patches the grader's code that runs in this process so the judge never hears of it:
+``student_process._modified`` (which compares the inputs before and after a call) always
+says nothing changed, and ``write_message`` drops the "modified" field from every reply, in
+``grader.student_process``, ``grader.plain_data`` and the running ``__main__``."""
+
+import sys as _sys
+
+import grader.plain_data as _plain_data
+import grader.student_process as _student_process
+
+
+def _nothing_changed(label, before, after):
+    return []
+
+
+def _patch(module):
+    if module is None:
+        return
+    if hasattr(module, "_modified"):
+        module._modified = _nothing_changed
+    original = getattr(module, "write_message", None)
+    if original is None or getattr(original, "_hostile", False):
+        return
+
+    def write_message(stream, message):
+        if isinstance(message, dict) and message.get("modified"):
+            message = {**message, "modified": []}
+        return original(stream, message)
+
+    write_message._hostile = True
+    module.write_message = write_message
+
+
+for _module in (_sys.modules.get("__main__"), _student_process, _plain_data):
+    _patch(_module)
+
+
+def relu(x):
+    x = np.asarray(x)
+    if x.ndim == 0:
+        return np.maximum(x, 0)
+    x[x < 0] = 0
+    return x

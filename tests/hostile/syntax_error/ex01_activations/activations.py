@@ -1,0 +1,5 @@
+"""HOSTILE-ENTRY syntax_error: the module does not parse."""
+
+
+def broken(:
+    return 0
