@@ -10,6 +10,7 @@ from grader import __version__, batch, exports, hints, platforms, release, watch
 from grader.catalog import exercises
 from grader.feedback import language, languages
 from grader.grading import default_reference, grade, sandbox_policy
+from grader.hidden_checks import HiddenSuiteError, load_hidden_suite
 
 
 def _grade(args: argparse.Namespace) -> int:
@@ -72,7 +73,24 @@ def _report(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     if args.platform == "gradescope":
-        path = platforms.gradescope_zip(Path(args.out or "autograder.zip"))
+        if args.hidden_tests and not (args.reference or default_reference()):
+            print(
+                "grader export: --hidden-tests needs --reference (the solutions its checks "
+                "compare with)",
+                file=sys.stderr,
+            )
+            return 2
+        if args.hidden_tests:
+            try:
+                load_hidden_suite(Path(args.hidden_tests))
+            except HiddenSuiteError as error:
+                print(f"grader export: --hidden-tests: {error}", file=sys.stderr)
+                return 2
+        path = platforms.gradescope_zip(
+            Path(args.out or "autograder.zip"),
+            hidden_tests=Path(args.hidden_tests) if args.hidden_tests else None,
+            reference=(args.reference or default_reference()) if args.hidden_tests else None,
+        )
     else:
         path = platforms.classroom_workflow(Path(args.out or ".github/workflows/classroom.yml"))
     print(f"wrote {path}")
@@ -223,6 +241,19 @@ def parser() -> argparse.ArgumentParser:
     )
     export_cmd.add_argument("platform", choices=("gradescope", "classroom"))
     export_cmd.add_argument("--out", metavar="PATH", help="where to write")
+    export_cmd.add_argument(
+        "--hidden-tests",
+        metavar="PATH",
+        help="gradescope: put this hidden suite in the zip, with the reference solutions its "
+        "checks compare with (their results show after the due date)",
+    )
+    export_cmd.add_argument(
+        "--reference",
+        metavar="DIR",
+        type=Path,
+        help="the reference solutions to put in the zip with --hidden-tests "
+        "(default: the kit's solutions/)",
+    )
     export_cmd.set_defaults(run=_export)
 
     hint_cmd = commands.add_parser(

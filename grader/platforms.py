@@ -16,10 +16,32 @@ TEMPLATES = Path(__file__).parent / "templates"
 KIT_FILES = ("pyproject.toml", "README.md")
 
 
-def gradescope_zip(out: Path) -> Path:
-    """The autograder zip: setup.sh, run_autograder, and the kit (no solutions, no tests)."""
+HIDDEN_FOLDER = "hidden"
+"""Where the autograder zip keeps an instructor's hidden checks (under ``source/``)."""
+REFERENCE_FOLDER = "reference"
+"""Where it keeps the reference solutions those checks compare with."""
+
+
+def _add_folder(archive: zipfile.ZipFile, folder: Path, name: str) -> None:
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            archive.write(path, f"{name}/{path.relative_to(folder)}")
+
+
+def gradescope_zip(
+    out: Path, *, hidden_tests: Path | None = None, reference: Path | None = None
+) -> Path:
+    """The autograder zip: setup.sh, run_autograder, and the kit (no solutions, no tests).
+
+    With ``hidden_tests``, the zip also holds that suite (``hidden/``) and ``reference``, the
+    solutions its checks compare with (``reference/``): the zip stays with the instructor on
+    Gradescope, and the sandbox hides both from the student's code while it is graded."""
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        if hidden_tests is not None:
+            _add_folder(archive, hidden_tests, HIDDEN_FOLDER)
+        if reference is not None:
+            _add_folder(archive, reference, REFERENCE_FOLDER)
         for script in ("setup.sh", "run_autograder"):
             info = zipfile.ZipInfo(script)
             info.external_attr = 0o755 << 16
@@ -41,13 +63,22 @@ def classroom_workflow(out: Path) -> Path:
 
 def autograde_gradescope(root: Path) -> int:
     """Grade ``root/submission`` and write ``root/results/results.json``, also when grading
-    itself fails (then with score 0 and the reason in its output)."""
+    itself fails (then with score 0 and the reason in its output). Hidden checks and reference
+    solutions in the autograder zip (``root/source/hidden``, ``root/source/reference``) are
+    used when present; the hidden checks show after the due date."""
     results = root / "results"
     results.mkdir(parents=True, exist_ok=True)
     report_path = results / "report.json"
     start = time.monotonic()
+    hidden_tests, reference = root / "source" / HIDDEN_FOLDER, root / "source" / REFERENCE_FOLDER
     try:
-        grade(root / "submission", report_path, quiet=True)
+        grade(
+            root / "submission",
+            report_path,
+            quiet=True,
+            hidden_tests=hidden_tests if hidden_tests.is_dir() else None,
+            reference=reference if reference.is_dir() else None,
+        )
         report = json.loads(report_path.read_text(encoding="utf-8"))
         payload = gradescope_results(report)
     except Exception as error:  # the platform must always get a results file

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from kit import SOLUTIONS, grade
 
-from grader import exports, platforms
+from grader import GRADER_ROOT, exports, platforms
 from grader.catalog import exercises
+from grader.hidden_checks import load_hidden_suite
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +29,9 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "    return np.mean((y_true - y_pred) ** 2)\n"
     )
     return grade(folder, None, "--only=ex01_activations,ex02_losses")
+
+
+HIDDEN_EXAMPLE = GRADER_ROOT / "grader" / "hidden_example"
 
 
 def test_gradescope_results_follow_the_specification(report: dict) -> None:
@@ -139,3 +143,40 @@ def test_classroom_workflow_template(tmp_path: Path) -> None:
     path = platforms.classroom_workflow(tmp_path / ".github" / "workflows" / "classroom.yml")
     text = path.read_text()
     assert "autograding-grading-reporter" in text and "--format classroom" in text
+
+
+def _export_gradescope(archive: Path, hidden_tests: Path) -> subprocess.CompletedProcess[str]:
+    command = ["export", "gradescope", "--out", str(archive), "--hidden-tests", str(hidden_tests)]
+    return subprocess.run(
+        [sys.executable, "-m", "grader.cli", *command], capture_output=True, text=True, check=False
+    )
+
+
+def test_gradescope_zip_with_hidden_checks(tmp_path: Path) -> None:
+    """`grader export gradescope --hidden-tests`: the suite and the reference solutions ride in
+    the zip; autograding runs them and shows them after the due date."""
+    archive = tmp_path / "autograder.zip"
+    done = _export_gradescope(archive, HIDDEN_EXAMPLE)
+    assert done.returncode == 0, done.stderr
+    root = tmp_path / "autograder"
+    platforms.unpack(archive, root / "source")
+    assert (root / "source" / "hidden" / "points.toml").is_file()
+    assert (root / "source" / "reference" / "ex01_activations" / "activations.py").is_file()
+    submission = root / "submission"
+    submission.mkdir()
+    for chosen in exercises()[:3]:  # the exercises the example suite covers: ex01 to ex03
+        shutil.copyfile(SOLUTIONS / chosen.relative_path, submission / chosen.filename)
+    platforms.autograde_gradescope(root)
+    results = json.loads((root / "results" / "results.json").read_text())
+    hidden = [t for t in results["tests"] if t.get("visibility") == "after_due_date"]
+    assert hidden and all(t["score"] == t["max_score"] for t in hidden)
+    points = load_hidden_suite(HIDDEN_EXAMPLE).points
+    assert len(hidden) == sum(len(checks) for checks in points.values())
+
+
+def test_gradescope_export_refuses_a_broken_suite(tmp_path: Path) -> None:
+    (tmp_path / "suite").mkdir()
+    (tmp_path / "suite" / "ex01_activations.py").write_text("def test_x(student):\n    pass\n")
+    done = _export_gradescope(tmp_path / "a.zip", tmp_path / "suite")
+    assert done.returncode == 2 and "--hidden-tests" in done.stderr
+    assert not (tmp_path / "a.zip").exists()
