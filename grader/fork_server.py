@@ -63,6 +63,7 @@ def _child(request: dict[str, Any], fds: list[int]) -> None:
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
+    tempfile.tempdir = None  # the server's was cached at import: use this child's TMPDIR
     policy = Policy.from_json(request["policy"])
     student_file = request["student_file"]
     serve_student(

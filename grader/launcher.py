@@ -125,17 +125,18 @@ class SpawnedChild:
         return code
 
     def stop(self) -> None:
-        if self._supervised and self._process.poll() is None:
-            # The supervisor kills its sandbox, whatever the processes in it do.
+        if self._process.poll() is not None:
+            return
+        if self._supervised:  # the supervisor kills its sandbox, whatever is running in it
             with contextlib.suppress(ProcessLookupError):
                 self._process.send_signal(signal.SIGTERM)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self._process.wait(STOP_GRACE)
-        if os.name == "posix":
+                return
+        if os.name == "posix":  # not reaped yet, so the group is still this child's
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self._process.pid, signal.SIGKILL)
-        if self._process.poll() is None:
-            self._process.kill()
+        self._process.kill()
 
 
 class _Connection:

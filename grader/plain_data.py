@@ -16,7 +16,12 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-MAX_MESSAGE_BYTES = 256 * 1024 * 1024
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+MAX_ARRAYS = 4096
+"""Members of one message (its arrays and its header)."""
+MAX_HEADER_BYTES = 4 * 1024 * 1024
+"""The JSON part of one message: structure, numbers and text."""
+_END_OF_ARCHIVE = struct.Struct("<4s4H2LH")
 _HEADER = "__header__"
 _NUMERIC_KINDS = "biufc"
 _LENGTH = struct.Struct(">Q")
@@ -125,8 +130,13 @@ def encode(message: dict[str, Any]) -> bytes:
 def _check_sizes(payload: bytes) -> None:
     """Refuse an archive whose arrays would unpack to more than it holds: every member stored
     uncompressed, and every array's declared shape no bigger than its member's bytes."""
+    end = payload[-_END_OF_ARCHIVE.size :]  # read before zipfile indexes every member
+    if len(end) < _END_OF_ARCHIVE.size or _END_OF_ARCHIVE.unpack(end)[4] > MAX_ARRAYS:
+        raise ProtocolError(f"not an archive of at most {MAX_ARRAYS} arrays")
     with zipfile.ZipFile(io.BytesIO(payload)) as archive:
         for member in archive.infolist():
+            if member.filename == f"{_HEADER}.npy" and member.file_size > MAX_HEADER_BYTES:
+                raise ProtocolError(f"a header of {member.file_size} bytes is over the limit")
             if (
                 member.compress_type != zipfile.ZIP_STORED
                 or member.file_size != member.compress_size
@@ -154,8 +164,10 @@ def decode(payload: bytes) -> dict[str, Any]:
         raise ProtocolError(f"unreadable message: {error}") from error
     if any(array.dtype.kind not in _NUMERIC_KINDS for array in arrays.values()):
         raise ProtocolError("a message held a non-numeric array")
-    message = {str(k): _from_tree(v, arrays) for k, v in header.items()}
-    return message
+    try:
+        return {str(k): _from_tree(v, arrays) for k, v in header.items()}
+    except (KeyError, AttributeError, ValueError, TypeError, RecursionError) as error:
+        raise ProtocolError(f"unreadable message: {type(error).__name__}") from error
 
 
 def write_message(stream: BinaryIO, message: dict[str, Any]) -> None:

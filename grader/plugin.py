@@ -256,10 +256,17 @@ def _deadline(config: pytest.Config) -> float | None:
 
 
 @pytest.fixture(scope="session")
-def inspector(request: pytest.FixtureRequest) -> Iterator[Submission]:
+def inspector(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Submission]:
     """A process that runs grader code only: it opens the files students' code wrote (with
     Keras's safe mode), so that no student code shares a process with them."""
-    submission = Submission(None, timeout=INSPECTOR_TIMEOUT, deadline=_deadline(request.config))
+    submission = Submission(
+        None,
+        timeout=INSPECTOR_TIMEOUT,
+        writable=(str(tmp_path_factory.getbasetemp()),),  # where students' code saved files
+        deadline=_deadline(request.config),
+    )
     yield submission
     submission.close()
 

@@ -41,6 +41,11 @@ LEVELS = ("namespaces", "process")
 """Isolation levels, strongest first."""
 OUTPUT_LIMIT_BYTES = 64 * 1024 * 1024
 """The largest file a student's process may write (its printed output included)."""
+PRIVATE_FOLDERS = ("/root", "/home", "/run", "/mnt", "/media", "/srv", "/var/lib", "/var/log")
+"""Always hidden: users' homes, sockets of running services (D-Bus, Docker), mounted media,
+services' data. Python or the grader installed under one of them still shows through."""
+PRIVATE_FILES = ("/etc/shadow", "/etc/gshadow", "/etc/sudoers")
+"""Always replaced by an empty file."""
 MEMORY_EXIT = 120
 """The supervisor's exit code when the sandbox's processes together used too much memory."""
 DISK_EXIT = 121
@@ -198,8 +203,10 @@ def _python_folders() -> set[str]:
     the grader's."""
     from grader import GRADER_ROOT
 
-    folders = {sys.prefix, sys.base_prefix, str(GRADER_ROOT)}
-    folders |= {p for p in sys.path if os.path.isabs(p) and os.path.isdir(p)}
+    root = os.path.realpath(GRADER_ROOT)
+    folders = {sys.prefix, sys.base_prefix, os.path.join(root, "grader")}
+    # Not the kit's checkout itself (on sys.path for the grader): its .git holds the solutions.
+    folders |= {p for p in sys.path if os.path.isabs(p) and os.path.isdir(p)} - {root}
     return {os.path.realpath(f) for f in folders}
 
 
@@ -218,11 +225,14 @@ def _build_view(policy: Policy, libc: ctypes.CDLL) -> None:
     rules: list[tuple[str, str]] = []  # (path, "temporary" | "hide" | "read" | "write")
     if policy.private_tmp:
         rules += [(f, "temporary") for f in _temporary_folders(policy)]
-    rules += [(os.path.realpath(f), "hide") for f in policy.hide if os.path.isdir(f)]
+    temporary = {path for path, _ in rules}
+    hidden = {os.path.realpath(f) for f in (*policy.hide, *PRIVATE_FOLDERS) if os.path.isdir(f)}
+    rules += [(path, "hide") for path in sorted(hidden - temporary)]
     rules += [(f, "read") for f in _python_folders()]
     rules += [(os.path.realpath(f), "read") for f in policy.visible]
     rules += [(os.path.realpath(f), "write") for f in policy.writable]
     # Folders that show through, opened before anything covers them.
+    rules = list(dict(rules).items())  # one rule per folder: the last given (write over read)
     sources = {
         path: os.open(path, os.O_PATH | os.O_DIRECTORY)
         for path, kind in rules
@@ -249,6 +259,9 @@ def _build_view(policy: Policy, libc: ctypes.CDLL) -> None:
             readonly = _MS_RDONLY if kind == "read" else 0
             flags = _MS_REMOUNT | _MS_BIND | readonly | _MS_NOSUID | _MS_NODEV
             _mount(libc, None, path, None, flags)
+    for path in PRIVATE_FILES:
+        if os.path.isfile(path):
+            _mount(libc, "/dev/null", path, None, _MS_BIND)
     for path in covers:  # empty but for the folders kept inside: read-only from now on
         _mount(libc, None, path, None, _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
     for fd in sources.values():
@@ -264,6 +277,10 @@ def _become_pid_one(policy: Policy, libc: ctypes.CDLL) -> None:
     # 6.14 and later) does, for every user.
     with contextlib.suppress(OSError):
         _write("/proc/sys/kernel/pid_max", str(max(policy.processes, _PID_MAX_MIN)))
+    # No nested user namespace, where the student's code would be root of its own mounts
+    # (an unlimited tmpfs) again.
+    with contextlib.suppress(OSError):
+        _write("/proc/sys/user/max_user_namespaces", "0")
     # Read-only from here: no sysctl, no /proc/self knob is the student's to turn.
     _mount(libc, None, "/proc", None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _PROC_FLAGS)
     _check(libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
@@ -350,7 +367,7 @@ def _over_limits(policy: Policy) -> int:
     return DISK_EXIT if written > policy.disk_bytes else 0
 
 
-def _supervise(child: int, level: str, policy: Policy, status: IO[str] | None) -> None:
+def _supervise(child: int, level: str, policy: Policy, status: IO[str] | None, parent: int) -> None:
     """The supervisor's life: kill the sandbox when told to, when orphaned, or when it goes
     over a limit its processes share; then end as it ended."""
 
@@ -364,7 +381,7 @@ def _supervise(child: int, level: str, policy: Policy, status: IO[str] | None) -
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     die_with_parent(signal.SIGTERM)
-    if os.getppid() == 1:
+    if os.getppid() != parent:  # the parent ended before the signal was asked for
         stop(signal.SIGTERM, None)
     over = 0
     while not (ended := os.waitpid(child, os.WNOHANG))[0]:
@@ -403,6 +420,7 @@ def enter(policy: Policy, status: IO[str] | None = None) -> str:
         libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     sys.stdout.flush()
     sys.stderr.flush()
+    parent = os.getppid()
     child = os.fork()
     if child:
         # The supervisor holds no channel to the judge: only the child answers.
@@ -413,7 +431,8 @@ def enter(policy: Policy, status: IO[str] | None = None) -> str:
             with contextlib.suppress(OSError):
                 status.write(f"level {level}\npid {child}\n")
                 status.flush()
-        _supervise(child, level, policy, status)
+        _supervise(child, level, policy, status, parent)
+    die_with_parent()  # the supervisor gone (even killed outright): so is the sandbox
     if status is not None:
         status.close()
     if level == "namespaces":

@@ -31,12 +31,14 @@ STOP_WAIT = 30.0
 IMPORT_TIMEOUT = 120.0
 """Seconds the student's module may take to import (TensorFlow alone takes several)."""
 PRINTED_LIMIT = 4000
+"""Characters of the student's printed output kept per call."""
+ERROR_TEXT_LIMIT = 2000
+"""Characters of an exception's type, message or line kept."""
 LIBRARY_NOISE = re.compile(
     r"WARNING: All log messages before absl::InitializeLog|[IWE]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ "
     r"\S+\.(cc|h):\d+\]|To enable the following instructions:"
 )
 """Lines TensorFlow's C++ runtime writes to stderr whatever TF_CPP_MIN_LOG_LEVEL says."""
-"""Characters of the student's printed output kept per call."""
 
 
 @dataclass(frozen=True)
@@ -358,4 +360,6 @@ def _ended(code: int, error: BaseException) -> str:
 
 def _error_fields(fields: Any) -> dict[str, str]:
     fields = fields if isinstance(fields, dict) else {}
-    return {key: str(fields.get(key, "")) for key in ("type", "message", "where", "raised_in")}
+    # Capped here too: the student's process could send any length.
+    keys = ("type", "message", "where", "raised_in")
+    return {key: str(fields.get(key, ""))[:ERROR_TEXT_LIMIT] for key in keys}

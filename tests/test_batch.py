@@ -8,6 +8,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 import uuid
@@ -492,7 +493,10 @@ def test_the_judge_gets_the_folders_to_hide(tmp_path: Path) -> None:
     settings = batch.Settings(tmp_path / "in", tmp_path / "out", hidden_tests=hidden)
     command = batch.judge_command(tmp_path / "staged", tmp_path / "r.json", settings)
     hide = [command[i + 1] for i, arg in enumerate(command) if arg == "--hide"]
-    assert hide == [str(p.resolve()) for p in (settings.submissions, settings.out, hidden)]
+    # The batch's temporary folder too: every student's staged files and the fork server.
+    temporary = Path(tempfile.gettempdir())
+    expected = (settings.submissions, settings.out, temporary, hidden)
+    assert hide == [str(p.resolve()) for p in expected]
     assert command[command.index("--hidden-tests") + 1] == str(hidden.resolve())
     assert "--no-reference" in command
 
@@ -532,3 +536,18 @@ def test_checks_done_before_the_time_limit_still_count(tmp_path: Path) -> None:
     assert report["score"] == 15  # all of ex01
     assert {t["status"] for t in report["tests"] if t["exercise"] == "ex02_losses"} == {"timeout"}
     assert "20 s" in report["incomplete"]
+
+
+def test_keras_exercises_get_full_marks_in_a_batch(tmp_path: Path) -> None:
+    """The Keras exercises save files, plot and load models: in a batch, with the fork server
+    and the whole temporary folder hidden, the reference solutions still get full marks."""
+    keras_exercises = ("ex06_train_validate", "ex07_regularize", "ex08_save_load")
+    submissions = tmp_path / "submissions"
+    submissions.mkdir()
+    shutil.copytree(SOLUTIONS, submissions / "ada")
+    out = tmp_path / "out"
+    run_batch(submissions, out, "--only", ",".join(keras_exercises))
+    report = json.loads((out / "ada.json").read_text(encoding="utf-8"))
+    failing = [f"{t['name']}: {t['message'][:300]}" for t in report["tests"] if t["score"] == 0]
+    assert report["score"] == report["max_score"], failing
+    assert report["isolation"]["level"] == "namespaces"

@@ -14,6 +14,7 @@ import pytest
 
 from grader import GRADER_ROOT
 from grader.fork_server import running
+from grader.grading import sandbox_policy
 from grader.launcher import ADDRESS_VARIABLE
 from grader.sandbox import POLICY_VARIABLE, Policy
 from grader.submission import Submission
@@ -37,7 +38,7 @@ def start(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_p
         monkeypatch.setenv(ADDRESS_VARIABLE, request.getfixturevalue("fork_server"))
     else:
         monkeypatch.delenv(ADDRESS_VARIABLE, raising=False)
-    policy = Policy(hide=(str(SOLUTION.parent.parent),), temporary=(tempfile.gettempdir(),))
+    policy = sandbox_policy([])  # as grader grade walls in every student's process
     if "weak" in request.fixturenames and request.getfixturevalue("weak"):
         policy = replace(policy, namespaces=False)
     monkeypatch.setenv(POLICY_VARIABLE, policy.to_json())
@@ -79,6 +80,9 @@ def test_solutions_and_other_students_are_out_of_sight(start, tmp_path: Path) ->
     )
     assert _value(child, "read", str(SOLUTION)) in ("FileNotFoundError", "PermissionError")
     assert _value(child, "read", str(other / "answers.py")) == "FileNotFoundError"
+    if (GRADER_ROOT / ".git").is_dir():  # a checkout's history holds the solutions too
+        assert _value(child, "read", str(GRADER_ROOT / ".git" / "HEAD")) == "FileNotFoundError"
+    assert _value(child, "read", "/etc/shadow") in ("read: ", "FileNotFoundError")
     assert _value(child, "read", str(child.student_file)).startswith("read: ")
     assert child.isolation == "namespaces"
 
