@@ -245,10 +245,15 @@ def _build_view(policy: Policy, libc: ctypes.CDLL) -> None:
         except (SandboxError, FileNotFoundError):
             if point == "/":
                 raise
-    covers = []
+    covers, sealed = [], []
     for path, kind in sorted(rules, key=lambda rule: _depth(rule[0])):
-        if not os.path.isdir(path):
-            os.makedirs(path)  # inside a temporary or hidden folder mounted just before
+        if not os.path.isdir(path):  # inside a temporary or hidden folder mounted just before
+            top = path
+            while not os.path.isdir(os.path.dirname(top)):
+                top = os.path.dirname(top)
+            if kind in ("read", "hide") and top != path:
+                sealed.append(top)  # e.g. a kit's checkout in /tmp: not a folder to write in
+            os.makedirs(path)
         if kind == "temporary":
             _mount(libc, "tmpfs", path, "tmpfs", _MS_NOSUID | _MS_NODEV, "mode=1777,size=256m")
         elif kind == "hide":
@@ -262,6 +267,11 @@ def _build_view(policy: Policy, libc: ctypes.CDLL) -> None:
     for path in PRIVATE_FILES:
         if os.path.isfile(path):
             _mount(libc, "/dev/null", path, None, _MS_BIND)
+    targets = {path for path, _ in rules}
+    for path in sealed:
+        if path not in targets:
+            _mount(libc, path, path, None, _MS_BIND | _MS_REC)
+            _mount(libc, None, path, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID)
     for path in covers:  # empty but for the folders kept inside: read-only from now on
         _mount(libc, None, path, None, _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
     for fd in sources.values():
