@@ -70,6 +70,11 @@ class _Status:
             self.closed = True
             os.close(self.fd)
 
+    def level(self) -> str | None:
+        """The level the supervisor reports as it forks (waited for), or None."""
+        self.read(LEVEL_WAIT, until="level")
+        return self.field("level")
+
     def field(self, name: str) -> str | None:
         found = [
             line.split(" ", 1)[1] for line in self.text.splitlines() if line.startswith(name + " ")
@@ -115,8 +120,7 @@ class SpawnedChild:
         return self._process.poll()
 
     def isolation(self) -> str | None:
-        self._status.read(LEVEL_WAIT, until="level")
-        return self._status.field("level")
+        return self._status.level()
 
     def wait(self, timeout: float | None = None) -> int:
         code = self._process.wait(timeout)
@@ -177,7 +181,7 @@ class ForkedChild:
             _connections[address] = _Connection(address)
         to_child, self_stdin = os.pipe()
         self_stdout, from_child = os.pipe()
-        self._status_fd, status_out = os.pipe()
+        status, status_out = os.pipe()
         request = {
             "student_file": student_file,
             "policy": policy.to_json(),
@@ -193,7 +197,7 @@ class ForkedChild:
                 os.close(fd)
         self.stdin = os.fdopen(self_stdin, "wb")
         self.stdout = os.fdopen(self_stdout, "rb")
-        self._status = _Status(self._status_fd)
+        self._status = _Status(status)
         self.returncode: int | None = None
 
     def _read_status(self, timeout: float | None) -> None:
@@ -205,8 +209,7 @@ class ForkedChild:
             self.returncode = -signal.SIGKILL
 
     def isolation(self) -> str | None:
-        self._status.read(LEVEL_WAIT, until="level")
-        return self._status.field("level")
+        return self._status.level()
 
     def poll(self) -> int | None:
         if self.returncode is None:

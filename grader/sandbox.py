@@ -128,9 +128,6 @@ class Policy:
             fields[name] = tuple(fields.get(name, ()))
         return cls(**fields)
 
-    def with_folders(self, *, visible: tuple[str, ...], writable: tuple[str, ...]) -> "Policy":
-        return Policy(**{**asdict(self), "visible": visible, "writable": writable})
-
 
 def requested() -> Policy | None:
     """The policy the judge was asked to apply to its children (``GRADER_SANDBOX``), if any."""
@@ -152,12 +149,20 @@ def _check(result: int, what: str) -> None:
         raise SandboxError(error, f"{what}: {os.strerror(error)}")
 
 
+def _c_string(text: str | None) -> bytes | None:
+    return None if text is None else text.encode()
+
+
 def _mount(
-    libc: ctypes.CDLL, source: str | None, target: str, fstype: str | None, flags: int, data=None
+    libc: ctypes.CDLL,
+    source: str | None,
+    target: str,
+    fstype: str | None,
+    flags: int,
+    data: str | None = None,
 ) -> None:
-    encode = lambda s: s.encode() if s is not None else None  # noqa: E731
-    result = libc.mount(encode(source), encode(target), encode(fstype), flags, encode(data))
-    _check(result, f"mount {target}")
+    arguments = (_c_string(source), _c_string(target), _c_string(fstype))
+    _check(libc.mount(*arguments, flags, _c_string(data)), f"mount {target}")
 
 
 def _mounts() -> list[tuple[str, int]]:
