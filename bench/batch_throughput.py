@@ -137,7 +137,7 @@ def batch(folder: Path, out: Path, workers: int) -> float:
         [
             sys.executable,
             "-m",
-            "grader.cli",
+            "grader",
             "batch",
             str(folder),
             "--out",

@@ -5,7 +5,13 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-CATALOG_PATH = Path(__file__).parent / "exercises.toml"
+from grader import GRADER_ROOT, PACKAGE_DIR
+
+CATALOG_PATH = PACKAGE_DIR / "exercises.toml"
+KIT_SOLUTIONS = GRADER_ROOT / "solutions"
+"""The reference solutions, in a checkout of the kit (a student's copy has none)."""
+SEED = 20261128
+"""Seed of every generator the kit draws from: recorded inputs, random cases, training runs."""
 KIT_MAX_SCORE = 100
 """What all exercises together are worth once the whole course is in the kit."""
 

@@ -67,7 +67,7 @@ def submission_with(entry: CorpusEntry, folder: Path) -> Path:
 def grade(folder: Path, report: Path | None = None, *extra: str) -> dict[str, Any]:
     """``grader grade folder`` in a child process; its score report."""
     report = report or folder.parent / f"{folder.name}.json"
-    command = [sys.executable, "-m", "grader.cli", "grade", str(folder), "--json", str(report)]
+    command = [sys.executable, "-m", "grader", "grade", str(folder), "--json", str(report)]
     done = subprocess.run(
         [*command, "--quiet", *extra], capture_output=True, text=True, timeout=300, check=False
     )

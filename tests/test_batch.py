@@ -20,10 +20,15 @@ from typing import Any
 import pytest
 from kit import SOLUTIONS, corpus
 
-from grader import GRADER_ROOT, archive, batch, class_summary, fork_server, judge_process
+from grader import GRADER_ROOT
 from grader.catalog import exercise, exercises
-from grader.grading import locate
-from grader.report import validate
+from grader.commands import batch
+from grader.commands import judge_run as judge_process
+from grader.commands import submission_files as archive
+from grader.commands.grade import locate
+from grader.isolation import fork_server
+from grader.results import class_page as class_summary
+from grader.results.model import validate
 
 LOSSES = SOLUTIONS / "ex02_losses" / "losses.py"
 ACTIVATIONS = SOLUTIONS / "ex01_activations" / "activations.py"
@@ -35,7 +40,7 @@ TOKEN = uuid.uuid4().hex[:8]
 
 
 def run_batch(submissions: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "grader.cli", "batch", str(submissions), "--out", str(out)]
+    command = [sys.executable, "-m", "grader", "batch", str(submissions), "--out", str(out)]
     done = subprocess.run(
         [*command, "--only", "ex02_losses", *extra],
         capture_output=True,
@@ -517,7 +522,7 @@ def test_checks_done_before_the_time_limit_still_count(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "grader.cli",
+            "grader",
             "grade",
             str(submission),
             "--json",

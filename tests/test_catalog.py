@@ -10,8 +10,8 @@ import pytest
 from kit import EXERCISES, ROOT, SOLUTIONS
 
 from grader.catalog import KIT_MAX_SCORE, exercises
-from grader.feedback import MESSAGES_DIR, _messages
-from grader.optimizer_rules import VARIANTS
+from grader.judge.optimizer_rules import VARIANTS
+from grader.words import MESSAGES_DIR, messages
 
 EXERCISE_NAMES = [e.name for e in exercises()]
 SUGGESTED_POINTS = {
@@ -126,7 +126,7 @@ def _mistake_ids() -> set[str]:
 
 @pytest.mark.parametrize("lang", [p.stem for p in MESSAGES_DIR.glob("*.toml")])
 def test_every_mistake_has_words_in_every_language(lang: str) -> None:
-    table = _messages(lang)
+    table = messages(lang)
     missing = {m for m in _mistake_ids() if m not in table["mistake"]}
     assert not missing
     assert set(table["broadcast"]) <= {*EXERCISE_NAMES, "default"}

@@ -7,8 +7,8 @@ re-runs every recorder against tf.keras and compares with the stored file, case 
 import numpy as np
 import pytest
 
-from grader import recording
-from grader.cases import golden_cases
+from grader.commands import record as recording
+from grader.judge.cases import golden_cases
 
 
 @pytest.mark.parametrize("exercise", sorted(recording.RECORDERS))
@@ -16,7 +16,7 @@ def test_recorded_values_match_installed_keras(exercise: str) -> None:
     fresh = {case.id: case for case in recording.RECORDERS[exercise]()}
     stored = {case.id: case for case in golden_cases(exercise)}
     assert fresh.keys() == stored.keys(), (
-        "cases were added or removed: run python -m grader.recording"
+        "cases were added or removed: run python -m grader.commands.record"
     )
     for case_id, case in stored.items():
         again = fresh[case_id]

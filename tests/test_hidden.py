@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 from kit import EXERCISES, ROOT, SOLUTIONS, CorpusEntry, corpus, results, submission_with
 
-from grader import exports
 from grader.catalog import exercise
-from grader.feedback import _messages, say
-from grader.hidden_checks import POINTS_FILE, HiddenSuiteError, load_hidden_suite
-from grader.release import build_release
-from grader.report import validate
-from grader.summary import hidden_note, next_step
+from grader.commands.release import build_release
+from grader.judge.hidden import POINTS_FILE, HiddenSuiteError, load_hidden_suite
+from grader.results import formats as exports
+from grader.results.model import validate
+from grader.results.table import hidden_note, next_step
+from grader.words import messages, say
 
 EXAMPLE = ROOT / "grader" / "hidden_example"
 NUMPY_EXERCISES = ["ex01_activations", "ex02_losses", "ex03_optimizers"]
@@ -39,7 +39,7 @@ def _grade(folder: Path, *extra: str) -> tuple[dict[str, Any], str]:
     report = folder.parent / f"{folder.name}.json"
     done = subprocess.run(
         [
-            *(sys.executable, "-m", "grader.cli", "grade", str(folder), "--json", str(report)),
+            *(sys.executable, "-m", "grader", "grade", str(folder), "--json", str(report)),
             *("--quiet", f"--hidden-tests={EXAMPLE}", "--only=" + ",".join(NUMPY_EXERCISES)),
             *extra,
         ],
@@ -194,7 +194,7 @@ def _student_run(tmp_path: Path, *options: str) -> str:
 def test_a_students_run_says_the_table_counts_visible_checks_only(tmp_path: Path) -> None:
     stdout = _student_run(tmp_path)
     assert "This table counts the visible checks only: your instructor may grade" in stdout
-    english_line = _messages("en")["table"]["pytest_line"].split("{checks}")[1][:30]
+    english_line = messages("en")["table"]["pytest_line"].split("{checks}")[1][:30]
     assert english_line not in stdout, "the pytest line is explained in other languages only"
 
 
@@ -311,7 +311,7 @@ def test_grader_grade_stops_before_grading(
     report = tmp_path / "report.json"
     done = subprocess.run(
         [
-            *(sys.executable, "-m", "grader.cli", "grade", str(SOLUTIONS), "--json", str(report)),
+            *(sys.executable, "-m", "grader", "grade", str(SOLUTIONS), "--json", str(report)),
             *("--quiet", "--only=ex01_activations", f"--hidden-tests={folder}"),
         ],
         capture_output=True,
@@ -344,7 +344,7 @@ def test_the_students_code_cannot_read_the_hidden_suite(tmp_path: Path) -> None:
         report = tmp_path / "report.json"
         done = subprocess.run(
             [
-                *(sys.executable, "-m", "grader.cli", "grade", str(folder), "--json", str(report)),
+                *(sys.executable, "-m", "grader", "grade", str(folder), "--json", str(report)),
                 *("--quiet", "--only=ex01_activations", *extra),
             ],
             capture_output=True,

@@ -36,7 +36,7 @@ import pytest
 from kit import ROOT, SOLUTIONS
 
 from grader.catalog import exercise, exercises
-from grader.report import validate
+from grader.results.model import validate
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="the sandbox is made of Linux namespaces"
@@ -461,7 +461,7 @@ def run_batch(
         paths[HONEST_FIRST] = build_honest(submissions, HONEST_FIRST, as_zip=False)
         paths[HONEST_LAST] = build_honest(submissions, HONEST_LAST, as_zip=True)
         run = BatchRun(root, tmpdir, paths, out)
-        command = [sys.executable, "-m", "grader.cli", "batch", str(submissions)]
+        command = [sys.executable, "-m", "grader", "batch", str(submissions)]
         command += ["--out", str(out), "--workers", str(workers), "--timeout", str(TIMEOUT)]
         command += ["--hidden-tests", str(hidden), "--lang", "en"]
         env = {**os.environ, "TMPDIR": str(tmpdir), "GRADER_LANG": "en"}
@@ -728,7 +728,7 @@ def test_grader_grade_alone_is_not_fooled(
     folder = build_submission(entry, tmp_path, name, places)
     report_path = tmp_path / "report.json"
     only = ",".join(dict.fromkeys([entry.exercise, *entry.honest]))
-    command = [sys.executable, "-m", "grader.cli", "grade", str(folder), "--json", str(report_path)]
+    command = [sys.executable, "-m", "grader", "grade", str(folder), "--json", str(report_path)]
     done = subprocess.run(
         [*command, "--quiet", f"--only={only}"],
         cwd=tmp_path,

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from kit import SOLUTIONS
 
-from grader.feedback import MESSAGES_DIR
+from grader.words import MESSAGES_DIR
 
 LANGUAGES = sorted(path.stem for path in MESSAGES_DIR.glob("*.toml"))
 

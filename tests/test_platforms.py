@@ -14,9 +14,11 @@ from pathlib import Path
 import pytest
 from kit import SOLUTIONS, grade
 
-from grader import GRADER_ROOT, exports, platforms
+from grader import GRADER_ROOT
 from grader.catalog import exercises
-from grader.hidden_checks import load_hidden_suite
+from grader.commands import export as platforms
+from grader.judge.hidden import load_hidden_suite
+from grader.results import formats as exports
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +84,7 @@ def test_grader_report_command_writes_each_format(report: dict, tmp_path: Path) 
             [
                 sys.executable,
                 "-m",
-                "grader.cli",
+                "grader",
                 "report",
                 str(source),
                 "--format",
@@ -148,7 +150,7 @@ def test_classroom_workflow_template(tmp_path: Path) -> None:
 def _export_gradescope(archive: Path, hidden_tests: Path) -> subprocess.CompletedProcess[str]:
     command = ["export", "gradescope", "--out", str(archive), "--hidden-tests", str(hidden_tests)]
     return subprocess.run(
-        [sys.executable, "-m", "grader.cli", *command], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "grader", *command], capture_output=True, text=True, check=False
     )
 
 

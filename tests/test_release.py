@@ -10,7 +10,7 @@ import pytest
 from kit import SOLUTIONS
 
 from grader.catalog import exercises
-from grader.release import build_release
+from grader.commands.release import build_release
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
-"""The walls around a student's process (grader.sandbox), started both ways the judge starts
-one: a fresh interpreter, and a fork of the fork server (grader.fork_server)."""
+"""The walls around a student's process (grader.isolation.sandbox), started both ways the judge
+starts one: a fresh interpreter, and a fork of the fork server (grader.isolation.fork_server)."""
 
 import os
 import socket
@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from grader import GRADER_ROOT
-from grader.fork_server import running
-from grader.grading import sandbox_policy
-from grader.launcher import ADDRESS_VARIABLE
-from grader.sandbox import POLICY_VARIABLE, Policy
-from grader.submission import Submission
+from grader.isolation.fork_server import running
+from grader.isolation.launch import ADDRESS_VARIABLE
+from grader.isolation.policy import sandbox_policy
+from grader.isolation.sandbox import POLICY_VARIABLE, Policy
+from grader.judge.process import Submission
 
 pytestmark = pytest.mark.skipif(
     not os.path.exists("/proc/self/ns/user"), reason="Linux namespaces only"
@@ -217,16 +217,16 @@ def test_each_forked_child_starts_clean(monkeypatch, fork_server, tmp_path: Path
     for path in (tamper, probe):
         path.parent.mkdir()
     tamper.write_text(
-        "import numpy, grader.student_process\n"
+        "import numpy, grader.worker.serve\n"
         "numpy.allclose = lambda *a, **k: True\n"
-        "grader.student_process.TAMPERED = True\n"
+        "grader.worker.serve.TAMPERED = True\n"
         "def ok():\n    return numpy.allclose(0, 1)\n",
         encoding="utf-8",
     )
     probe.write_text(
-        "import numpy, grader.student_process\n"
+        "import numpy, grader.worker.serve\n"
         "def state():\n"
-        "    return [bool(numpy.allclose(0, 1)), hasattr(grader.student_process, 'TAMPERED')]\n",
+        "    return [bool(numpy.allclose(0, 1)), hasattr(grader.worker.serve, 'TAMPERED')]\n",
         encoding="utf-8",
     )
     first, second = Submission(tamper, timeout=30), Submission(probe, timeout=30)

@@ -10,7 +10,7 @@ import pytest
 from kit import EXERCISES, SOLUTIONS, grade, results
 
 from grader.catalog import exercises
-from grader.report import validate
+from grader.results.model import validate
 
 KIT_TOTAL = sum(e.max_score for e in exercises())
 
@@ -179,7 +179,7 @@ def test_reference_cases_catch_answers_copied_from_the_recorded_values(tmp_path:
     folder = _copy_solutions(tmp_path)
     path = folder / "ex01_activations" / "activations.py"
     path.write_text(
-        path.read_text() + "\n\nfrom grader.cases import golden_cases\n"
+        path.read_text() + "\n\nfrom grader.judge.cases import golden_cases\n"
         "_TABLE = {c['x'].tobytes(): c['expected'] for c in golden_cases('ex01_activations')"
         " if c.function == 'relu'}\n\n\n"
         "def relu(x):\n    return _TABLE[np.asarray(x).tobytes()].copy()\n"

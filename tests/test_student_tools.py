@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from grader import hints, watching
 from grader.catalog import exercises
-from grader.feedback import hints as hint_texts
+from grader.commands import hint as hints
+from grader.commands import watch as watching
+from grader.words import hints as hint_texts
 
 
 def test_hints_come_one_at_a_time_and_stop_at_the_last(tmp_path: Path) -> None:

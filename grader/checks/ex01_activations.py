@@ -9,10 +9,10 @@ from types import ModuleType
 
 import numpy as np
 
-from grader.cases import Case, cases_for
-from grader.feedback import gives, not_finite
-from grader.reference import random_twin
-from grader.student import Student
+from grader.judge.cases import Case, cases_for
+from grader.judge.reference import random_twin
+from grader.judge.student import Student
+from grader.judge.verdict import gives, not_finite
 
 EXERCISE = "ex01_activations"
 

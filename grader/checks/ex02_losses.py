@@ -5,10 +5,11 @@ from types import ModuleType
 
 import numpy as np
 
-from grader.cases import Case, cases_for
-from grader.feedback import Mistake, Tolerance, gives, not_finite, say, shaped
-from grader.reference import random_twin
-from grader.student import Student
+from grader.judge.cases import Case, cases_for
+from grader.judge.reference import random_twin
+from grader.judge.student import Student
+from grader.judge.verdict import Mistake, Tolerance, gives, not_finite, shaped
+from grader.words import say
 
 EXERCISE = "ex02_losses"
 EPSILON = 1e-7

@@ -3,7 +3,7 @@
 Each case gives the student's optimizer the same parameters and gradients that tf.keras's
 optimizer was given (float64 variables, several shapes at once) and compares every step's
 update with Keras's. Updates are held to 1e-4 relative: tight enough to catch every mistake
-named in ``grader/optimizer_rules.py``, loose enough for the float32 rounding of Keras's
+named in ``grader/judge/optimizer_rules.py``, loose enough for the float32 rounding of Keras's
 hyper-parameters and for epsilon written inside or outside the square root.
 """
 
@@ -13,8 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from grader.cases import Case, cases_for
-from grader.feedback import (
+from grader.judge.cases import Case, cases_for
+from grader.judge.optimizer_rules import DEFAULTS, VARIANTS, simulate
+from grader.judge.reference import random_twin
+from grader.judge.student import Student, call_text
+from grader.judge.verdict import (
     Mistake,
     Tolerance,
     Verdict,
@@ -24,11 +27,8 @@ from grader.feedback import (
     explain,
     gives,
     not_finite,
-    say,
 )
-from grader.optimizer_rules import DEFAULTS, VARIANTS, simulate
-from grader.reference import random_twin
-from grader.student import Student, call_text
+from grader.words import say
 
 EXERCISE = "ex03_optimizers"
 UPDATE_TOLERANCE = Tolerance(rtol=1e-4, atol=1e-12)

@@ -3,7 +3,7 @@
 Predictions and losses come from Keras, gradients from ``tf.GradientTape``, trained weights from
 ``model.fit(..., shuffle=False)`` with ``keras.optimizers.SGD`` (float64, recorded in
 ``grader/golden/ex04_neuron.npz``). The optimizer handed to ``train`` is the grader's own plain
-SGD (``grader.provided.SGD``), so an unfinished ex03 costs nothing here.
+SGD (``grader.worker.provided.SGD``), so an unfinished ex03 costs nothing here.
 """
 
 from functools import cache
@@ -12,8 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from grader.cases import Case
-from grader.feedback import (
+from grader.judge.cases import Case
+from grader.judge.reference import random_twin
+from grader.judge.student import Student
+from grader.judge.verdict import (
     Mistake,
     Tolerance,
     Verdict,
@@ -23,11 +25,9 @@ from grader.feedback import (
     explain,
     gives,
     not_finite,
-    say,
     shaped,
 )
-from grader.reference import random_twin
-from grader.student import Student
+from grader.words import say
 
 EXERCISE = "ex04_neuron"
 TOLERANCE = Tolerance(rtol=1e-6, atol=1e-9)

@@ -1,7 +1,7 @@
 """Checks of ex05_build_compile: the output layer, the loss, the model, its size, its compile.
 
 Every check reads configuration, never printed text: the model crosses from the student's
-process as plain data (``grader.keras_plain.model``: layer classes and configs, shapes,
+process as plain data (``grader.worker.to_plain.model``: layer classes and configs, shapes,
 ``count_params``, ``get_compile_config()``), and the judge compares that with the course's
 rules and with parameter counts it computes itself.
 """
@@ -9,8 +9,9 @@ rules and with parameter counts it computes itself.
 import itertools
 from typing import Any
 
-from grader.feedback import Verdict, describe, explain, say
-from grader.student import Student
+from grader.judge.student import Student
+from grader.judge.verdict import Verdict, describe, explain
+from grader.words import say
 
 EXERCISE = "ex05_build_compile"
 N_CLASSES = 10

@@ -2,9 +2,9 @@
 the best epoch and the learning curve, on the digits data that scikit-learn ships.
 
 The judge makes its own split and scaling with scikit-learn, trains through the student's
-``train`` a model the grader provides (``grader.provided.digits_classifier``), then reads the
+``train`` a model the grader provides (``grader.worker.provided.digits_classifier``), then reads the
 model's weights and computes the validation loss and accuracy itself
-(``grader.keras_numpy``) instead of trusting numbers the student's process reports.
+(``grader.judge.keras_numpy``) instead of trusting numbers the student's process reports.
 """
 
 import math
@@ -13,8 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from grader import keras_numpy
-from grader.feedback import (
+from grader.judge import keras_numpy
+from grader.judge.student import Student
+from grader.judge.verdict import (
     Tolerance,
     Verdict,
     as_float_array,
@@ -22,10 +23,9 @@ from grader.feedback import (
     describe,
     explain,
     gives,
-    say,
     shaped,
 )
-from grader.student import Student
+from grader.words import say
 
 EXERCISE = "ex06_train_validate"
 EPOCHS, BATCH_SIZE = 10, 32

@@ -15,9 +15,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from grader import keras_numpy
-from grader.feedback import Verdict, explain, say
-from grader.student import Student
+from grader.judge import keras_numpy
+from grader.judge.student import Student
+from grader.judge.verdict import Verdict, explain
+from grader.words import say
 
 EXERCISE = "ex07_regularize"
 EPOCH_LIMIT = 40

@@ -1,7 +1,7 @@
 """Checks of ex08_save_load: weights only and whole models, ``.keras`` and legacy ``.h5``.
 
 Files the student's code writes are opened by a process that runs grader code only, with
-Keras's safe mode (``grader.provided.load_saved_model``); a file that will not load fails its
+Keras's safe mode (``grader.worker.provided.load_saved_model``); a file that will not load fails its
 check with the reason. The judge compares weights exactly and recomputes predictions from them.
 """
 
@@ -10,11 +10,12 @@ from typing import Any
 
 import numpy as np
 
-from grader import keras_numpy
-from grader.feedback import Verdict, describe, explain, say
-from grader.plain_data import Handle
-from grader.student import Student
-from grader.submission import Submission
+from grader.judge import keras_numpy
+from grader.judge.process import Submission
+from grader.judge.student import Student
+from grader.judge.verdict import Verdict, describe, explain
+from grader.protocol import Handle
+from grader.words import say
 
 EXERCISE = "ex08_save_load"
 PROBE = np.random.default_rng(8).standard_normal((16, 4))

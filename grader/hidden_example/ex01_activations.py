@@ -1,7 +1,7 @@
 """Hidden checks of ex01_activations: shapes, value ranges and arguments the visible checks do
 not use, drawn at random (seeded) and answered by the reference solution.
 
-Each check draws its inputs from ``check_rng`` (seeded with ``grader.cases.SEED`` and the
+Each check draws its inputs from ``check_rng`` (seeded with ``grader.judge.cases.SEED`` and the
 check's name: the same inputs in every run) and compares with ``solutions/`` the way the kit's
 own checks do, so a failure reads like theirs: the call, the input, the worst element, and the
 likely mistake when it is a known one.
@@ -9,10 +9,10 @@ likely mistake when it is a known one.
 
 import numpy as np
 
-from grader.cases import Case
-from grader.feedback import Mistake, gives, not_finite
-from grader.reference import SOURCE, answered_case, check_rng, reference_solution
-from grader.student import Student
+from grader.judge.cases import Case
+from grader.judge.reference import SOURCE, answered_case, check_rng, reference_solution
+from grader.judge.student import Student
+from grader.judge.verdict import Mistake, gives, not_finite
 
 SHAPES = [((2, 3, 2, 2), np.float32), ((1, 2, 1, 3, 2), np.float64), ((50,), np.float64)]
 """Shapes and dtypes beyond the visible checks' 0-d to 3-d arrays."""

@@ -3,9 +3,10 @@ drawn at random (seeded) and answered by the reference solution."""
 
 import numpy as np
 
-from grader.feedback import Mistake, Tolerance, gives, say, shaped
-from grader.reference import SOURCE, answered_case, check_rng, reference_solution
-from grader.student import Student
+from grader.judge.reference import SOURCE, answered_case, check_rng, reference_solution
+from grader.judge.student import Student
+from grader.judge.verdict import Mistake, Tolerance, gives, shaped
+from grader.words import say
 
 EPSILON = 1e-7
 LOSSES = (

@@ -7,10 +7,10 @@ from types import ModuleType
 
 import numpy as np
 
-from grader.cases import Case
 from grader.checks.ex03_optimizers import run_case
-from grader.reference import SOURCE, check_rng, reference_solution
-from grader.student import Student, call_text
+from grader.judge.cases import Case
+from grader.judge.reference import SOURCE, check_rng, reference_solution
+from grader.judge.student import Student, call_text
 
 STEPS = 40
 SHAPES = [(), (1,), (3, 4), (2, 1, 3)]

@@ -28,7 +28,7 @@ def _forgery():
         files = {"ex01_activations/activations.py": own.read()}
     try:
         from grader.catalog import exercises
-        from grader.report import SCHEMA_VERSION, environment, fingerprint
+        from grader.results.model import SCHEMA_VERSION, environment, fingerprint
 
         chosen = list(exercises())
         report = {"schema_version": SCHEMA_VERSION, "environment": environment()}
@@ -49,7 +49,7 @@ def _forgery():
     report["score"] = report["max_score"] = sum(e.max_score for e in chosen)
     report["seed"], report["reference"] = 20261128, None
     try:
-        from grader.sandbox import NOTES
+        from grader.isolation.sandbox import NOTES
 
         report["isolation"] = {"level": "namespaces", "note": NOTES["namespaces"]}
     except Exception:

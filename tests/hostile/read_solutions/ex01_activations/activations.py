@@ -1,6 +1,6 @@
 """HOSTILE-ENTRY read_solutions: softmax is taken from the kit's reference solution, looked
 for by walking up from this file, through ``grader.GRADER_ROOT`` and
-``grader.grading.KIT_SOLUTIONS``, at the kit's known path (``@@KIT@@``), by importing
+``grader.catalog.KIT_SOLUTIONS``, at the kit's known path (``@@KIT@@``), by importing
 ``solutions.ex01_activations.activations`` (the kit's root is on PYTHONPATH), and at every
 ``--reference`` folder on the grader's command lines (/proc). Where none can be read,
 softmax returns zeros: full marks for softmax mean the solutions leaked."""
@@ -32,7 +32,7 @@ def _candidate_files():
         yield folder / "solutions" / _RELATIVE
     try:
         import grader
-        from grader import grading
+        from grader import catalog as grading
 
         yield grader.GRADER_ROOT / "solutions" / _RELATIVE
         yield grading.KIT_SOLUTIONS / _RELATIVE

@@ -1,0 +1,102 @@
+"""Running the grader on autograding platforms: the Gradescope autograder zip and its run
+step, and the GitHub Classroom workflow. Scaling past one machine is the platforms' job: each
+submission is graded where it is submitted, by the same ``grader grade``."""
+
+import json
+import shutil
+import time
+import zipfile
+from pathlib import Path
+
+from grader import GRADER_ROOT, PACKAGE_DIR
+from grader.commands.grade import grade
+from grader.results.formats import gradescope_results
+
+TEMPLATES = PACKAGE_DIR / "templates"
+KIT_FILES = ("pyproject.toml", "README.md")
+
+
+HIDDEN_FOLDER = "hidden"
+"""Where the autograder zip keeps an instructor's hidden checks (under ``source/``)."""
+REFERENCE_FOLDER = "reference"
+"""Where it keeps the reference solutions those checks compare with."""
+
+
+def _add_folder(archive: zipfile.ZipFile, folder: Path, name: str) -> None:
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            archive.write(path, f"{name}/{path.relative_to(folder)}")
+
+
+def gradescope_zip(
+    out: Path, *, hidden_tests: Path | None = None, reference: Path | None = None
+) -> Path:
+    """The autograder zip: setup.sh, run_autograder, and the kit (no solutions, no tests).
+
+    With ``hidden_tests``, the zip also holds that suite (``hidden/``) and ``reference``, the
+    solutions its checks compare with (``reference/``): the zip stays with the instructor on
+    Gradescope, and the sandbox hides both from the student's code while it is graded."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        if hidden_tests is not None:
+            _add_folder(archive, hidden_tests, HIDDEN_FOLDER)
+        if reference is not None:
+            _add_folder(archive, reference, REFERENCE_FOLDER)
+        for script in ("setup.sh", "run_autograder"):
+            info = zipfile.ZipInfo(script)
+            info.external_attr = 0o755 << 16
+            archive.writestr(info, (TEMPLATES / script).read_text(encoding="utf-8"))
+        for name in KIT_FILES:
+            archive.write(GRADER_ROOT / name, f"kit/{name}")
+        for path in sorted((GRADER_ROOT / "grader").rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                archive.write(path, f"kit/{path.relative_to(GRADER_ROOT)}")
+    return out
+
+
+def classroom_workflow(out: Path) -> Path:
+    """The workflow file for a student repository: ``.github/workflows/classroom.yml``."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(TEMPLATES / "classroom.yml", out)
+    return out
+
+
+def autograde_gradescope(root: Path) -> int:
+    """Grade ``root/submission`` and write ``root/results/results.json``, also when grading
+    itself fails (then with score 0 and the reason in its output). Hidden checks and reference
+    solutions in the autograder zip (``root/source/hidden``, ``root/source/reference``) are
+    used when present; the hidden checks show after the due date."""
+    results = root / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    report_path = results / "report.json"
+    start = time.monotonic()
+    hidden_tests, reference = root / "source" / HIDDEN_FOLDER, root / "source" / REFERENCE_FOLDER
+    try:
+        grade(
+            root / "submission",
+            report_path,
+            quiet=True,
+            hidden_tests=hidden_tests if hidden_tests.is_dir() else None,
+            reference=reference if reference.is_dir() else None,
+        )
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+        payload = gradescope_results(report)
+    except Exception as error:  # the platform must always get a results file
+        payload = {
+            "score": 0,
+            "execution_time": round(time.monotonic() - start),
+            "output": f"Grading failed: {type(error).__name__}: {error}. "
+            "Please tell your instructor.",
+            "tests": [],
+        }
+    (results / "results.json").write_text(
+        json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8"
+    )
+    return 0
+
+
+def unpack(zip_path: Path, folder: Path) -> Path:
+    """The zip's contents, extracted into ``folder`` (for tests and for a look inside)."""
+    with zipfile.ZipFile(zip_path) as archive:
+        archive.extractall(folder)
+    return folder

@@ -1,0 +1,122 @@
+"""Grading one submission folder laid out like ``exercises/``: ``grader grade DIR``.
+
+Only the student files the exercises define are copied into a fresh folder, so nothing
+else in the submission (a ``conftest.py``, test files, a ``pytest.ini``) reaches pytest.
+The checks run in this process and the student's code in child processes, walled in by
+``grader.isolation.sandbox``: they cannot see the kit's solutions, the reference, or the folders
+given in ``hide``.
+"""
+
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from grader.catalog import KIT_SOLUTIONS, Exercise, exercises
+from grader.isolation.policy import sandbox_policy
+from grader.isolation.sandbox import POLICY_VARIABLE
+
+PYTEST_INI = """[pytest]
+addopts = --strict-markers --strict-config -p no:cacheprovider
+"""
+
+
+def _linked(submission: Path, path: Path) -> bool:
+    """Whether ``path`` or any folder between ``submission`` and it is a symbolic link."""
+    return any(
+        part.is_symlink()
+        for part in (path, *path.parents)
+        if part != submission and submission in part.parents
+    )
+
+
+def locate(submission: Path, exercise: Exercise) -> Path | None:
+    """The student's file for ``exercise`` in a submission: at ``<name>/<module>.py``, or, as
+    platforms often store uploads, the only ``<module>.py`` anywhere in it. Never a link, nor a
+    file reached through a linked folder."""
+    exact = submission / exercise.relative_path
+    if exact.is_file() and not _linked(submission, exact):
+        return exact
+    found = [
+        p for p in submission.rglob(exercise.filename) if p.is_file() and not _linked(submission, p)
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def stage(submission: Path, workdir: Path, chosen: list[Exercise]) -> list[str]:
+    """Copy the submission's student files into ``workdir``; the exercises' names found."""
+    found = []
+    for exercise in chosen:
+        source = locate(submission, exercise)
+        if source is not None:
+            target = workdir / exercise.relative_path
+            target.parent.mkdir(parents=True)
+            shutil.copyfile(source, target)
+            found.append(exercise.name)
+    (workdir / "pytest.ini").write_text(PYTEST_INI, encoding="utf-8")
+    return found
+
+
+def default_reference() -> Path | None:
+    return KIT_SOLUTIONS if KIT_SOLUTIONS.is_dir() else None
+
+
+def grade(
+    submission: Path,
+    report_path: Path,
+    *,
+    quiet: bool = False,
+    call_timeout: float | None = None,
+    reference: Path | None = None,
+    only: list[str] | None = None,
+    lang: str | None = None,
+    hide: Sequence[Path] = (),
+    hidden_tests: Path | None = None,
+    deadline: float | None = None,
+) -> int:
+    """Grade ``submission`` and write its score report to ``report_path``.
+
+    Args:
+        only: names of the exercises to grade (default: all).
+        lang: the language of the feedback (default: as ``grader.judge.verdict.language``).
+        hide: folders the student's code must not see, besides the kit's solutions and the
+            reference (``grader batch`` adds the submissions and its output folder).
+        deadline: seconds the whole run may take; checks not started by then are timeouts.
+        hidden_tests: a folder of hidden checks (``grader.judge.hidden``), run as well and
+            counted in the score; the student's code cannot see it either.
+
+    Returns pytest's exit code: 0 when every check passed, 1 when some did not, anything else
+    when grading itself could not run.
+    """
+    chosen = [e for e in exercises() if only is None or e.name in only]
+    report_path = report_path.resolve()
+    hidden = [KIT_SOLUTIONS, *([reference] if reference else []), *hide]
+    hidden += [hidden_tests] if hidden_tests else []
+    os.environ[POLICY_VARIABLE] = sandbox_policy(hidden).to_json()
+    with tempfile.TemporaryDirectory(prefix="grader-submission-") as tmp:
+        workdir = Path(tmp)
+        stage(submission, workdir, chosen)
+        args = [
+            str(workdir),
+            f"--rootdir={workdir}",
+            f"--score-report={report_path}",
+            "--expect-exercises=" + ",".join(e.name for e in chosen),
+            *(["-qq", "--tb=no", "-rN"] if quiet else ["--tb=short"]),
+            # This process imported the grader before pytest could rewrite its asserts;
+            # the checks raise Verdicts and do not rely on assert rewriting.
+            "-Wignore::pytest.PytestAssertRewriteWarning",
+        ]
+        if call_timeout:
+            args.append(f"--call-timeout={call_timeout}")
+        if reference:
+            args.append(f"--reference={reference.resolve()}")
+        if lang:
+            args.append(f"--lang={lang}")
+        if deadline:
+            args.append(f"--deadline={deadline}")
+        if hidden_tests:
+            args.append(f"--hidden-tests={hidden_tests.resolve()}")
+        return int(pytest.main(args))

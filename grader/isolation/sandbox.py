@@ -1,0 +1,456 @@
+"""The walls around a student's code when the grader judges someone else's work (Linux).
+
+``enter(policy, status)`` is called by a fresh, single-threaded process before any student
+code is loaded. Where the kernel allows it, the process moves into new user, mount, PID,
+network, IPC and UTS namespaces, then forks: the parent stays outside as the *supervisor*,
+the child becomes PID 1 of the new PID namespace and returns from ``enter`` to run the
+student's code. Inside:
+
+- the whole file system is read-only; ``/tmp`` (and the other temporary folders) are new and
+  empty, so other students' staged files and the grader's temporary files are out of sight;
+- the folders in ``policy.hide`` (the kit's solutions, hidden checks, the submissions, the
+  output folder) are covered by empty, read-only folders;
+- only the folders in ``policy.visible`` (read-only) and ``policy.writable`` show through;
+- there is no network (a new network namespace has no interface up), ``/proc`` shows only
+  the sandbox's own processes, every capability is dropped and ``no_new_privs`` is set;
+- memory, CPU time, processes and file size are limited.
+
+When the supervisor is told to stop (SIGTERM, or its parent dies), it kills PID 1, and the
+kernel kills every process left in the namespace: a double fork, ``setsid`` or a process
+that ignores SIGTERM escapes nothing.
+
+Where namespaces are not available (macOS, a container without user namespaces), the level
+is ``process``: resource limits, a scrubbed environment and a process group only; the child
+can then read any file its user can, and the report says so (``isolation.process`` in
+``grader/messages``).
+"""
+
+import contextlib
+import ctypes
+import ctypes.util
+import json
+import os
+import signal
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import IO, Any
+
+OUTPUT_LIMIT_BYTES = 64 * 1024 * 1024
+"""The largest file a student's process may write (its printed output included)."""
+PRIVATE_FOLDERS = ("/root", "/home", "/run", "/mnt", "/media", "/srv", "/var/lib", "/var/log")
+"""Always hidden: users' homes, sockets of running services (D-Bus, Docker), mounted media,
+services' data. Python or the grader installed under one of them still shows through."""
+PRIVATE_FILES = ("/etc/shadow", "/etc/gshadow", "/etc/sudoers")
+"""Always replaced by an empty file."""
+MEMORY_EXIT = 120
+"""The supervisor's exit code when the sandbox's processes together used too much memory."""
+DISK_EXIT = 121
+"""The supervisor's exit code when the sandbox wrote too much into its folders."""
+POLICY_VARIABLE = "GRADER_SANDBOX"
+"""The judge's environment variable holding the ``Policy`` (JSON) its children must use."""
+
+_CLONE_NEWNS = 0x00020000
+_CLONE_NEWUTS = 0x04000000
+_CLONE_NEWIPC = 0x08000000
+_CLONE_NEWUSER = 0x10000000
+_CLONE_NEWPID = 0x20000000
+_CLONE_NEWNET = 0x40000000
+_MS_RDONLY = 0x1
+_MS_NOSUID = 0x2
+_MS_NODEV = 0x4
+_MS_NOEXEC = 0x8
+_MS_REMOUNT = 0x20
+_MS_NOATIME = 0x400
+_MS_NODIRATIME = 0x800
+_MS_BIND = 0x1000
+_MS_REC = 0x4000
+_MS_PRIVATE = 0x40000
+_MS_RELATIME = 0x200000
+_MS_STRICTATIME = 0x1000000
+_KEPT_FLAGS = {
+    "nosuid": _MS_NOSUID,
+    "nodev": _MS_NODEV,
+    "noexec": _MS_NOEXEC,
+    "noatime": _MS_NOATIME,
+    "nodiratime": _MS_NODIRATIME,
+    "relatime": _MS_RELATIME,
+    "strictatime": _MS_STRICTATIME,
+}
+"""Mount flags a user namespace may not clear when it remounts: kept as they are."""
+_PR_SET_PDEATHSIG = 1
+_PR_SET_NO_NEW_PRIVS = 38
+_PR_SET_CHILD_SUBREAPER = 36
+_CAPABILITY_VERSION_3 = 0x20080522
+_PID_MAX_MIN = 301
+_PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+_WATCH_SECONDS = 0.1
+_PROC_FLAGS = _MS_NOSUID | _MS_NODEV | _MS_NOEXEC
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What a sandboxed child may see and use."""
+
+    hide: tuple[str, ...] = ()
+    """Folders covered by an empty read-only folder (solutions, hidden checks, output)."""
+    visible: tuple[str, ...] = ()
+    """Folders that stay readable even inside a hidden or temporary folder."""
+    writable: tuple[str, ...] = ()
+    """Folders that stay writable (the child's working folder)."""
+    private_tmp: bool = True
+    """Replace the temporary folders (``/tmp`` and the like) with new empty ones."""
+    temporary: tuple[str, ...] = ()
+    """More temporary folders to replace: the judge's own, where submissions are staged."""
+    memory_bytes: int = 8 * 2**30
+    """Address space (TensorFlow alone reserves about 2 GiB of it)."""
+    cpu_seconds: int = 900
+    processes: int = 512
+    """Threads and processes together (TensorFlow starts dozens of threads)."""
+    open_files: int = 1024
+    memory_total_bytes: int = 6 * 2**30
+    """Resident memory of all the sandbox's processes together (checked 10 times a second)."""
+    disk_bytes: int = 256 * 2**20
+    """Bytes in the writable folders together (checked 10 times a second)."""
+    namespaces: bool = True
+    """False: the ``process`` level only, as on a machine without namespaces (for tests)."""
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> "Policy":
+        fields = json.loads(text)
+        for name in ("hide", "visible", "writable", "temporary"):
+            fields[name] = tuple(fields.get(name, ()))
+        return cls(**fields)
+
+
+def requested() -> Policy | None:
+    """The policy the judge was asked to apply to its children (``GRADER_SANDBOX``), if any."""
+    text = os.environ.get(POLICY_VARIABLE)
+    return Policy.from_json(text) if text else None
+
+
+class SandboxError(OSError):
+    """A namespace step the kernel refused."""
+
+
+def _libc() -> ctypes.CDLL:
+    return ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        error = ctypes.get_errno()
+        raise SandboxError(error, f"{what}: {os.strerror(error)}")
+
+
+def _c_string(text: str | None) -> bytes | None:
+    return None if text is None else text.encode()
+
+
+def _mount(
+    libc: ctypes.CDLL,
+    source: str | None,
+    target: str,
+    fstype: str | None,
+    flags: int,
+    data: str | None = None,
+) -> None:
+    arguments = (_c_string(source), _c_string(target), _c_string(fstype))
+    _check(libc.mount(*arguments, flags, _c_string(data)), f"mount {target}")
+
+
+def _mounts() -> list[tuple[str, int]]:
+    """Every mount point, parents first, with the flags a remount must keep."""
+    found = []
+    for line in Path("/proc/self/mountinfo").read_text().splitlines():
+        fields = line.split()
+        point = fields[4].encode().decode("unicode_escape")
+        flags = 0
+        for option in fields[5].split(","):
+            flags |= _KEPT_FLAGS.get(option, 0)
+        found.append((point, flags))
+    return found
+
+
+def _temporary_folders(policy: Policy) -> list[str]:
+    """The temporary folders to replace: the usual ones and the judge's, outermost only."""
+    candidates = {Path(f) for f in ("/tmp", "/var/tmp", "/dev/shm", *policy.temporary)}
+    found = [c.resolve() for c in candidates if c.is_dir()]
+    return sorted(str(f) for f in found if not any(o != f and o in f.parents for o in found))
+
+
+def _write(path: str, text: str) -> None:
+    with open(path, "w") as file:
+        file.write(text)
+
+
+def _unshare(libc: ctypes.CDLL) -> bool:
+    """Move into new namespaces, as root of a user namespace mapped to this user; False when
+    the kernel refuses (nothing has changed then)."""
+    uid, gid = os.getuid(), os.getgid()
+    flags = _CLONE_NEWUSER | _CLONE_NEWNS | _CLONE_NEWPID | _CLONE_NEWNET | _CLONE_NEWIPC
+    if libc.unshare(flags | _CLONE_NEWUTS) != 0:
+        return False
+    _write("/proc/self/setgroups", "deny")
+    _write("/proc/self/uid_map", f"0 {uid} 1")
+    _write("/proc/self/gid_map", f"0 {gid} 1")
+    return True
+
+
+def _python_folders() -> set[str]:
+    """Folders the student's process needs to go on importing: Python's, the packages', and
+    the grader's."""
+    from grader import GRADER_ROOT
+
+    root = os.path.realpath(GRADER_ROOT)
+    folders = {sys.prefix, sys.base_prefix, os.path.join(root, "grader")}
+    # Not the kit's checkout itself (on sys.path for the grader): its .git holds the solutions.
+    folders |= {p for p in sys.path if os.path.isabs(p) and os.path.isdir(p)} - {root}
+    return {os.path.realpath(f) for f in folders}
+
+
+def _depth(path: str) -> int:
+    return len(Path(path).parts)
+
+
+def _build_view(policy: Policy, libc: ctypes.CDLL) -> None:
+    """The file system the student's code sees; runs in the supervisor before it forks.
+
+    Every folder rule becomes a mount, the outermost first, so that the innermost rule wins:
+    a kept folder inside a temporary or hidden one shows through it, and a hidden folder
+    inside a kept one (the kit's solutions beside the grader) stays hidden.
+    """
+    cwd = os.getcwd()
+    rules: list[tuple[str, str]] = []  # (path, "temporary" | "hide" | "read" | "write")
+    if policy.private_tmp:
+        rules += [(f, "temporary") for f in _temporary_folders(policy)]
+    temporary = {path for path, _ in rules}
+    hidden = {os.path.realpath(f) for f in (*policy.hide, *PRIVATE_FOLDERS) if os.path.isdir(f)}
+    rules += [(path, "hide") for path in sorted(hidden - temporary)]
+    rules += [(f, "read") for f in _python_folders()]
+    rules += [(os.path.realpath(f), "read") for f in policy.visible]
+    rules += [(os.path.realpath(f), "write") for f in policy.writable]
+    # Folders that show through, opened before anything covers them.
+    rules = list(dict(rules).items())  # one rule per folder: the last given (write over read)
+    sources = {
+        path: os.open(path, os.O_PATH | os.O_DIRECTORY)
+        for path, kind in rules
+        if kind in ("read", "write")
+    }
+    _mount(libc, None, "/", None, _MS_REC | _MS_PRIVATE)
+    for point, kept in _mounts():
+        try:
+            _mount(libc, None, point, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | kept)
+        except (SandboxError, FileNotFoundError):
+            if point == "/":
+                raise
+    covers, sealed = [], []
+    for path, kind in sorted(rules, key=lambda rule: _depth(rule[0])):
+        if not os.path.isdir(path):  # inside a temporary or hidden folder mounted just before
+            top = path
+            while not os.path.isdir(os.path.dirname(top)):
+                top = os.path.dirname(top)
+            if kind in ("read", "hide") and top != path:
+                sealed.append(top)  # e.g. a kit's checkout in /tmp: not a folder to write in
+            os.makedirs(path)
+        if kind == "temporary":
+            _mount(libc, "tmpfs", path, "tmpfs", _MS_NOSUID | _MS_NODEV, "mode=1777,size=256m")
+        elif kind == "hide":
+            _mount(libc, "tmpfs", path, "tmpfs", _MS_NOSUID | _MS_NODEV, "mode=0755,size=1m")
+            covers.append(path)
+        else:
+            _mount(libc, f"/proc/self/fd/{sources[path]}", path, None, _MS_BIND | _MS_REC)
+            readonly = _MS_RDONLY if kind == "read" else 0
+            flags = _MS_REMOUNT | _MS_BIND | readonly | _MS_NOSUID | _MS_NODEV
+            _mount(libc, None, path, None, flags)
+    for path in PRIVATE_FILES:
+        if os.path.isfile(path):
+            _mount(libc, "/dev/null", path, None, _MS_BIND)
+    targets = {path for path, _ in rules}
+    for path in sealed:
+        if path not in targets:
+            _mount(libc, path, path, None, _MS_BIND | _MS_REC)
+            _mount(libc, None, path, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID)
+    for path in covers:  # empty but for the folders kept inside: read-only from now on
+        _mount(libc, None, path, None, _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
+    for fd in sources.values():
+        os.close(fd)
+    os.chdir(cwd)  # the working folder as the new view shows it
+
+
+def _become_pid_one(policy: Policy, libc: ctypes.CDLL) -> None:
+    """In the child: a /proc of its own, a cap on process IDs, then no capabilities and no
+    way to gain any."""
+    _mount(libc, "proc", "/proc", "proc", _PROC_FLAGS)
+    # RLIMIT_NPROC does not bind a sandbox of root's; a PID namespace's own pid_max (Linux
+    # 6.14 and later) does, for every user.
+    with contextlib.suppress(OSError):
+        _write("/proc/sys/kernel/pid_max", str(max(policy.processes, _PID_MAX_MIN)))
+    # No nested user namespace, where the student's code would be root of its own mounts
+    # (an unlimited tmpfs) again.
+    with contextlib.suppress(OSError):
+        _write("/proc/sys/user/max_user_namespaces", "0")
+    # Read-only from here: no sysctl, no /proc/self knob is the student's to turn.
+    _mount(libc, None, "/proc", None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _PROC_FLAGS)
+    _check(libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+    header = (ctypes.c_uint32 * 2)(_CAPABILITY_VERSION_3, 0)
+    data = (ctypes.c_uint32 * 6)()
+    _check(libc.capset(header, data), "capset")
+
+
+def _limit(policy: Policy) -> None:
+    import resource
+
+    limits = {
+        resource.RLIMIT_AS: policy.memory_bytes,
+        resource.RLIMIT_CPU: policy.cpu_seconds,
+        resource.RLIMIT_NPROC: policy.processes,
+        resource.RLIMIT_NOFILE: policy.open_files,
+        resource.RLIMIT_FSIZE: OUTPUT_LIMIT_BYTES,
+        resource.RLIMIT_CORE: 0,
+    }
+    for kind, value in limits.items():
+        _, hard = resource.getrlimit(kind)
+        value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        resource.setrlimit(kind, (value, value))
+
+
+def die_with_parent(signum: int = signal.SIGKILL) -> None:
+    """Have the kernel send ``signum`` to this process when its parent ends (Linux)."""
+    if sys.platform.startswith("linux"):
+        _libc().prctl(_PR_SET_PDEATHSIG, signum, 0, 0, 0)
+
+
+def _orphans() -> list[int]:
+    """Processes whose parent is this one (the supervisor adopts its sandbox's orphans)."""
+    me, found = os.getpid(), []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                stat = (entry / "stat").read_text()
+                if int(stat[stat.rindex(")") + 2 :].split()[1]) == me:
+                    found.append(int(entry.name))
+    return found
+
+
+def _kill_adopted() -> None:
+    """Kill and reap every process this supervisor adopted, until none is left."""
+    while found := _orphans():
+        for pid in found:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        for pid in found:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+
+
+def _resident(measure: str) -> int:
+    """Bytes of memory the sandbox's processes hold together: ``rss`` counts the pages they
+    share (with each other, with the fork server) once per process, ``pss`` shares them out.
+    The supervisor's /proc is the sandbox's own (PID 1 mounted it in their mount namespace)."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                if measure == "rss":
+                    total += int((entry / "statm").read_text().split()[1]) * _PAGE_SIZE
+                else:
+                    rollup = (entry / "smaps_rollup").read_text()
+                    total += int(rollup.split("\nPss:")[1].split()[0]) * 1024
+    return total
+
+
+def _over_limits(policy: Policy) -> int:
+    """0, or the exit code that says which shared limit the sandbox went over."""
+    if os.path.exists("/proc/self"):  # still the host's /proc: PID 1 has not mounted its own
+        return 0
+    limit = policy.memory_total_bytes
+    if _resident("rss") > limit and _resident("pss") > limit:  # the cheap measure first
+        return MEMORY_EXIT
+    written = 0
+    for folder in policy.writable:
+        for root, _, files in os.walk(folder):
+            for name in files:
+                with contextlib.suppress(OSError):
+                    written += os.lstat(os.path.join(root, name)).st_blocks * 512
+    return DISK_EXIT if written > policy.disk_bytes else 0
+
+
+def _supervise(child: int, level: str, policy: Policy, status: IO[str] | None, parent: int) -> None:
+    """The supervisor's life: kill the sandbox when told to, when orphaned, or when it goes
+    over a limit its processes share; then end as it ended."""
+
+    def stop(signum: int, frame: Any) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            if level == "namespaces":
+                os.kill(child, signal.SIGKILL)  # PID 1: the kernel kills the rest
+            else:
+                os.killpg(child, signal.SIGKILL)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    die_with_parent(signal.SIGTERM)
+    if os.getppid() != parent:  # the parent ended before the signal was asked for
+        stop(signal.SIGTERM, None)
+    over = 0
+    while not (ended := os.waitpid(child, os.WNOHANG))[0]:
+        if level == "namespaces" and not over and (over := _over_limits(policy)):
+            stop(signal.SIGTERM, None)
+        time.sleep(_WATCH_SECONDS)
+    code = os.waitstatus_to_exitcode(ended[1])
+    if level != "namespaces":  # processes that left the group came to this subreaper
+        _kill_adopted()
+    code = over or code
+    if status is not None:
+        with contextlib.suppress(OSError):
+            status.write(f"exit {code}\n")
+            status.flush()
+    if code < 0:  # end the way the child ended, so the judge reads the same signal
+        signal.signal(-code, signal.SIG_DFL)
+        os.kill(os.getpid(), -code)
+    os._exit(code if code >= 0 else 1)
+
+
+def enter(policy: Policy, status: IO[str] | None = None) -> str:
+    """Wall in this process; returns the level reached, in the process that runs student code.
+
+    This process becomes the supervisor and never returns; its child returns.
+
+    Args:
+        status: where the supervisor writes ``level <name>``, ``pid <child>`` and, when the
+            sandbox has ended, ``exit <code>`` (negative: killed by that signal).
+    """
+    libc = _libc()
+    level = "process"
+    if policy.namespaces and sys.platform.startswith("linux") and _unshare(libc):
+        _build_view(policy, libc)  # a refusal from here on is an error, not a weaker level
+        level = "namespaces"
+    elif sys.platform.startswith("linux"):
+        libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    parent = os.getppid()
+    child = os.fork()
+    if child:
+        # The supervisor holds no channel to the judge: only the child answers.
+        devnull = os.open(os.devnull, os.O_RDWR)
+        os.dup2(devnull, 0)
+        os.dup2(devnull, 1)
+        if status is not None:
+            with contextlib.suppress(OSError):
+                status.write(f"level {level}\npid {child}\n")
+                status.flush()
+        _supervise(child, level, policy, status, parent)
+    die_with_parent()  # the supervisor gone (even killed outright): so is the sandbox
+    if status is not None:
+        status.close()
+    if level == "namespaces":
+        _become_pid_one(policy, libc)
+    else:
+        os.setsid()
+    _limit(policy)
+    return level

@@ -1,0 +1,370 @@
+"""The scoring plugin (registered as ``pytest11`` entry point ``grader``).
+
+- A student's file, ``<exercise>/<module>.py`` (e.g. ``ex01_activations/activations.py``), is
+  collected as its exercise's checks, ``grader.checks.<exercise>``; the student's code itself
+  is never imported here, it runs in a child process (``grader.judge.process``).
+- pytest-json-report is switched on (in memory, unless asked for a file); each check's
+  status and message go into its metadata, and the score report is built from that report
+  by ``grader.results.model`` and written to ``--score-report``.
+- The terminal summary ends with the score table.
+- ``--hidden-tests PATH`` adds an instructor's hidden checks (``grader.judge.hidden``): each
+  student file is collected a second time, as that suite's module of its exercise.
+"""
+
+import importlib
+import os
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader.catalog import Exercise, exercise, exercise_for_file, exercises
+from grader.isolation.sandbox import requested
+from grader.judge.hidden import POINTS_FILE, HiddenSuite, HiddenSuiteError, load_hidden_suite
+from grader.judge.process import Submission
+from grader.judge.student import Student
+from grader.judge.verdict import Verdict
+from grader.protocol import LEVELS
+from grader.results.model import build_score_report, write_report
+from grader.results.table import print_score_table
+from grader.words import languages, say
+
+DEFAULT_REPORT = "score-report.json"
+INSPECTOR_TIMEOUT = 120.0
+_GRADED = pytest.StashKey[dict[str, Path]]()
+"""Exercise name -> the student file collected for it."""
+_SUBMISSIONS = pytest.StashKey[dict[Path, Submission]]()
+_REPORT = pytest.StashKey[dict[str, Any]]()
+_HIDDEN = pytest.StashKey[HiddenSuite]()
+_STARTED = pytest.StashKey[float]()
+"""When the run began (``time.monotonic``), for ``--deadline``."""
+_DEADLINE_REACHED = pytest.StashKey[bool]()
+_PRINTED_MARK = pytest.StashKey[tuple[Submission, int]]()
+"""The check's submission and how much it had printed when the check began."""
+PRINTED_SHOWN = 4000
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("grader", "scoring of the exercise kit")
+    group.addoption(
+        "--score-report",
+        metavar="PATH",
+        default=None,
+        help=f"where to write the JSON score report (default: {DEFAULT_REPORT} "
+        "in the root directory)",
+    )
+    group.addoption(
+        "--call-timeout",
+        metavar="SECONDS",
+        type=float,
+        default=None,
+        help="seconds one call into the student's code may take (default: the exercise's "
+        "timeout in grader/exercises.toml)",
+    )
+    group.addoption(
+        "--lang",
+        metavar="CODE",
+        default=None,
+        help="language of the feedback: en or ko (default: GRADER_LANG, else the locale, else en)",
+    )
+    group.addoption(
+        "--reference",
+        metavar="DIR",
+        default=None,
+        help="a folder of reference solutions laid out like exercises/: every check also runs "
+        "random inputs against it (instructor-side)",
+    )
+    group.addoption(
+        "--expect-exercises",
+        metavar="NAMES",
+        default=None,
+        help="comma-separated exercises the report must cover; one whose file was "
+        "not collected is recorded as an error (used by `grader grade`)",
+    )
+    group.addoption(
+        "--deadline",
+        metavar="SECONDS",
+        type=float,
+        default=None,
+        help="seconds the whole run may take: checks not started by then are recorded as "
+        "timeout and the report is still written (used by `grader batch --timeout`)",
+    )
+    group.addoption(
+        "--hidden-tests",
+        metavar="PATH",
+        default=None,
+        help="a folder of hidden checks: modules named after exercises (ex01_activations.py) "
+        f"and their points ({POINTS_FILE}); they count in the score and are marked hidden in "
+        "the report (instructor-side)",
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    if not config.option.json_report:
+        config.option.json_report = True
+        config.option.json_report_file = None  # in memory only: the score report is the output
+    config.stash[_GRADED] = {}
+    config.stash[_STARTED] = time.monotonic()
+    lang = config.option.lang
+    if lang:
+        if lang not in languages():
+            raise pytest.UsageError(f"--lang: no messages in {lang!r}; choose from {languages()}")
+        os.environ["GRADER_LANG"] = lang
+    reference = config.option.reference
+    if reference and not Path(reference).is_dir():
+        raise pytest.UsageError(f"--reference: {reference} is not a folder")
+    config.stash[_SUBMISSIONS] = {}
+    expected = config.option.expect_exercises
+    if expected:
+        for name in expected.split(","):
+            try:
+                exercise(name)
+            except KeyError as error:
+                raise pytest.UsageError(f"--expect-exercises: {error.args[0]}") from None
+    if config.option.hidden_tests:
+        try:
+            suite = load_hidden_suite(Path(config.option.hidden_tests))
+        except HiddenSuiteError as error:
+            raise pytest.UsageError(f"--hidden-tests: {error}") from None
+        config.stash[_HIDDEN] = suite
+        config.pluginmanager.register(HiddenCollection(suite), "grader-hidden-checks")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for submission in config.stash.get(_SUBMISSIONS, {}).values():
+        submission.close()
+
+
+class ExerciseChecks(pytest.Module):
+    """A student's file, collected as the check module of its exercise."""
+
+    exercise: Exercise
+
+    def _getobj(self) -> Any:
+        return importlib.import_module(self.exercise.check_module)
+
+    def no_points(self, check: str) -> str:
+        """The error for a collected check of this module that has no points."""
+        return (
+            f"{self.exercise.check_module}.{check} has no points in grader/exercises.toml "
+            f"[{self.exercise.name}.points]"
+        )
+
+
+class HiddenChecks(ExerciseChecks):
+    """A student's file, collected as the hidden suite's module of its exercise; its
+    ``exercise`` carries the suite's points."""
+
+    suite: HiddenSuite
+
+    def _getobj(self) -> Any:
+        return self.suite.modules[self.exercise.name]
+
+    def no_points(self, check: str) -> str:
+        name = self.exercise.name
+        return (
+            f"--hidden-tests: {self.suite.folder / name}.py: {check} has no points in "
+            f"{self.suite.folder / POINTS_FILE} [{name}]; a check is one test_<check> "
+            "function (parametrised checks are refused)"
+        )
+
+
+class HiddenCollection:
+    """Collects each student file's hidden checks, after its visible ones (registered by
+    ``--hidden-tests``)."""
+
+    def __init__(self, suite: HiddenSuite):
+        self.suite = suite
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collect_file(
+        self, file_path: Path, parent: pytest.Collector
+    ) -> pytest.Collector | None:
+        found = exercise_for_file(file_path)
+        if found is None or found.name not in self.suite.modules:
+            return None
+        nodeid = f"{parent.nodeid}/{file_path.name}::hidden".lstrip("/")
+        collector = HiddenChecks.from_parent(parent, path=file_path, nodeid=nodeid)
+        collector.exercise = replace(found, points=self.suite.points.get(found.name, {}))
+        collector.suite = self.suite
+        return collector
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    found = exercise_for_file(file_path)
+    if found is None:
+        return None
+    parent.config.stash[_GRADED][found.name] = file_path
+    collector = ExerciseChecks.from_parent(parent, path=file_path)
+    collector.exercise = found
+    return collector
+
+
+def _exercise_of(item: pytest.Item) -> Exercise | None:
+    module = item.getparent(ExerciseChecks)
+    return module.exercise if isinstance(module, ExerciseChecks) else None
+
+
+@pytest.fixture
+def student(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Student:
+    """The student's code for the exercise this check belongs to, in its own process; it may
+    write in this run's temporary folders (``tmp_path``), where checks ask it to save files."""
+    found = _exercise_of(request.node)
+    if found is None:
+        raise pytest.UsageError("the `student` fixture is for exercise checks only")
+    submissions = request.config.stash[_SUBMISSIONS]
+    path = Path(request.node.path)
+    if path not in submissions:
+        timeout = request.config.option.call_timeout or found.timeout
+        writable = (str(tmp_path_factory.getbasetemp()),)
+        submissions[path] = Submission(
+            path, timeout=timeout, writable=writable, deadline=_deadline(request.config)
+        )
+    reference = request.config.option.reference
+    request.node.stash[_PRINTED_MARK] = (submissions[path], len(submissions[path].printed))
+    return Student(found, submissions[path], Path(reference) if reference else None)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Past ``--deadline``, a check does not start: it is recorded as a timeout."""
+    deadline = _deadline(item.config)
+    if deadline is not None and time.monotonic() > deadline:
+        item.config.stash[_DEADLINE_REACHED] = True
+        raise Verdict(say("status.deadline", seconds=item.config.option.deadline), "timeout")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Any:
+    """A failing check shows what the student's code printed during it, once."""
+    try:
+        return (yield)
+    except Verdict as verdict:
+        submission, mark = item.stash.get(_PRINTED_MARK, (None, 0))
+        printed = "".join(submission.printed[mark:]).rstrip() if submission else ""
+        if printed and printed not in verdict.message:
+            verdict.add(say("status.printed", text=printed[-PRINTED_SHOWN:]))
+        raise
+
+
+def _deadline(config: pytest.Config) -> float | None:
+    """``--deadline`` as a ``time.monotonic()`` value, if given."""
+    seconds = config.option.deadline
+    return None if seconds is None else config.stash[_STARTED] + seconds
+
+
+@pytest.fixture(scope="session")
+def inspector(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Submission]:
+    """A process that runs grader code only: it opens the files students' code wrote (with
+    Keras's safe mode), so that no student code shares a process with them."""
+    submission = Submission(
+        None,
+        timeout=INSPECTOR_TIMEOUT,
+        writable=(str(tmp_path_factory.getbasetemp()),),  # where students' code saved files
+        deadline=_deadline(request.config),
+    )
+    yield submission
+    submission.close()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Refuse a check without points, so no check ever counts for nothing by accident."""
+    for item in items:
+        module = item.getparent(ExerciseChecks)
+        if module is not None and _check_name(item) not in module.exercise.points:
+            raise pytest.UsageError(module.no_points(item.name))
+
+
+def _check_name(item: pytest.Item) -> str:
+    return item.name.removeprefix("test_")
+
+
+def pytest_json_runtest_metadata(item: pytest.Item, call: pytest.CallInfo[None]) -> dict | None:
+    found = _exercise_of(item)
+    if found is None or call.when == "teardown" or (call.when == "setup" and call.excinfo is None):
+        return None
+    diagnosis = ""
+    if call.excinfo is None:
+        status, message = "passed", ""
+    elif isinstance(call.excinfo.value, Verdict):
+        verdict = call.excinfo.value
+        status, message, diagnosis = verdict.status, verdict.message, verdict.diagnosis
+    else:
+        status = "error"
+        message = say("status.grader_error", error=f"{call.excinfo.typename}: {call.excinfo.value}")
+    return {
+        "grader": {
+            "exercise": found.name,
+            "check": _check_name(item),
+            "status": status,
+            "message": message,
+            "diagnosis": diagnosis,
+        }
+    }
+
+
+def _report_path(config: pytest.Config) -> Path:
+    chosen = config.option.score_report
+    return Path(chosen) if chosen else config.rootpath / DEFAULT_REPORT
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Build the score report from pytest-json-report's (made by its own, earlier hook)."""
+    config = session.config
+    graded = config.stash.get(_GRADED, {})
+    json_report = getattr(getattr(config, "_json_report", None), "report", None)
+    expected = [n for n in (config.option.expect_exercises or "").split(",") if n]
+    if (not graded and not expected) or json_report is None:
+        return
+    names = set(graded) | set(expected)
+    chosen = [e for e in exercises() if e.name in names]
+    missing = {
+        e.name: say("status.missing_file", file=e.relative_path)
+        for e in chosen
+        if e.name not in graded
+    }
+    files = {f"{name}/{path.name}": path.read_bytes() for name, path in graded.items()}
+    reference = config.option.reference
+    suite = config.stash.get(_HIDDEN, None)
+    report = build_score_report(
+        json_report,
+        chosen,
+        files=files,
+        missing=missing,
+        reference=str(Path(reference).resolve()) if reference else None,
+        hidden=suite.points if suite else None,
+        isolation=_isolation(config.stash.get(_SUBMISSIONS, {}).values()),
+    )
+    if config.stash.get(_DEADLINE_REACHED, False):
+        report["incomplete"] = say("status.deadline", seconds=config.option.deadline)
+    write_report(report, _report_path(config))
+    config.stash[_REPORT] = report
+
+
+def _isolation(submissions: Iterable[Submission]) -> dict[str, str]:
+    """The weakest walls any student process of this run had."""
+    if requested() is None:
+        return {"level": "none", "note": say("isolation.none")}
+    seen = {s.isolation for s in submissions} & set(LEVELS)
+    if not seen:
+        return {"level": "none", "note": say("isolation.no_code")}
+    level = max(seen, key=LEVELS.index)
+    return {"level": level, "note": say(f"isolation.{level}")}
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    report = config.stash.get(_REPORT, None)
+    if report is not None:
+        print_score_table(
+            report,
+            _report_path(config),
+            width=terminalreporter._tw.fullwidth,
+            pytest_line=terminalreporter.verbosity >= -1,
+        )

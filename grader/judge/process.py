@@ -1,0 +1,345 @@
+"""The judge's handle on one student file, whose code runs in a child process.
+
+``Submission(path).call("softmax", x, axis=0)`` sends plain data to a
+``grader.worker.serve`` child and returns an ``Answer`` rebuilt from plain data. A call
+that runs past the time limit or kills its process ends in an ``Answer`` with an error;
+the next call starts a fresh child.
+"""
+
+import contextlib
+import os
+import re
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from grader.isolation.launch import Child, child_environment, launch
+from grader.isolation.sandbox import DISK_EXIT, MEMORY_EXIT, OUTPUT_LIMIT_BYTES, Policy, requested
+from grader.protocol import Handle, ProtocolError, read_message, write_message
+
+MINIMUM_WAIT = 0.1
+"""Seconds a call may take when the run's deadline has passed (it is then stopped)."""
+STOP_WAIT = 30.0
+"""Seconds to wait for a stopped child to be gone."""
+IMPORT_TIMEOUT = 120.0
+"""Seconds the student's module may take to import (TensorFlow alone takes several)."""
+PRINTED_LIMIT = 4000
+"""Characters of the student's printed output kept per call."""
+ERROR_TEXT_LIMIT = 2000
+"""Characters of an exception's type, message or line kept."""
+LIBRARY_NOISE = re.compile(
+    r"WARNING: All log messages before absl::InitializeLog|[IWE]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ "
+    r"\S+\.(cc|h):\d+\]|To enable the following instructions:"
+)
+"""Lines TensorFlow's C++ runtime writes to stderr whatever TF_CPP_MIN_LOG_LEVEL says."""
+
+
+@dataclass(frozen=True)
+class StudentError:
+    """Why a call into the student's code gave no value."""
+
+    kind: str
+    """``not_attempted``, ``exception``, ``missing``, ``import``, ``timeout`` or ``crashed``."""
+    type: str = ""
+    """The exception's class name, e.g. ``ValueError``."""
+    message: str = ""
+    where: str = ""
+    """The student's line that raised: ``activations.py, line 12, in softmax: ...``."""
+    raised_in: str = ""
+    """The student's function that raised; for ``not_attempted``, the one still to write."""
+    called: str = ""
+    """The function, class or method the judge called."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What one call gave back: a plain value or an error, and its side effects."""
+
+    value: Any = None
+    error: StudentError | None = None
+    modified: list[str] = field(default_factory=list)
+    """Input arrays the call changed in place, e.g. ``["argument 1"]`` or ``["argument 1[0]"]``."""
+    printed: str = ""
+    plain: Any = None
+    """For a result kept in the student's process: its converted plain data, if asked for."""
+
+
+class Submission:
+    """One student module in its own process; every value crossing back is plain data.
+
+    ``Submission(None)`` runs grader code only, for example to open a file a student's code
+    wrote without student code in the same process.
+    """
+
+    def __init__(
+        self,
+        student_file: Path | None,
+        *,
+        timeout: float = 10.0,
+        writable: Sequence[str] = (),
+        deadline: float | None = None,
+    ):
+        self.student_file = Path(student_file).resolve() if student_file else None
+        self.timeout = timeout
+        self.deadline = deadline
+        """``time.monotonic()`` after which no call may run on (the whole run's time limit)."""
+        self._writable = tuple(writable)
+        """Folders besides its working folder the child may write in, when sandboxed."""
+        self._process: Child | None = None
+        self._generation = 0
+        """How many processes have been started: handles of an earlier one are refused."""
+        self._output: Any = None
+        self._import_error: StudentError | None = None
+        self._workdir: tempfile.TemporaryDirectory[str] | None = None
+        self._timed_out: set[str] = set()
+        """Functions that ran past the time limit once: not called again."""
+        self.printed: list[str] = []
+        """Everything the student's code printed, call by call (capped per call)."""
+        self.memo: dict[str, Any] = {}
+        """Results checks share (one training run for several checks); emptied on restart."""
+        self.isolation = "none"
+        """How the child was walled in: a ``grader.isolation.sandbox.LEVELS`` name, or ``none``."""
+
+    @property
+    def workdir(self) -> Path | None:
+        """The student's process's working folder (where relative paths land)."""
+        return Path(self._workdir.name) if self._workdir else None
+
+    def _start(self) -> None:
+        self.close()  # a child that timed out or crashed leaves its files behind
+        self._generation += 1
+        self.memo = {}
+        # The output file and the folder live as long as the child: closed in close().
+        self._output = tempfile.TemporaryFile()  # noqa: SIM115
+        self._workdir = tempfile.TemporaryDirectory(prefix="grader-student-")
+        workdir = self._workdir.name
+        self._process = launch(
+            str(self.student_file) if self.student_file else None,
+            self._policy(workdir),
+            cwd=workdir,
+            env=child_environment(workdir),
+            stderr=self._output,
+        )
+        reply = self._exchange(None, max(self.timeout, IMPORT_TIMEOUT))
+        # The supervisor's word, even when the student's module never answered.
+        self.isolation = self._process.isolation() or "none"
+        if isinstance(reply, StudentError):
+            printed = self._printed_since(0).strip()
+            message = reply.message + (f". It printed: {printed}" if printed else "")
+            self._import_error = StudentError("import", type=reply.kind, message=message)
+            self._discard()
+        elif not reply.get("ready"):
+            self._import_error = StudentError("import", **_error_fields(reply.get("error")))
+            self._discard()
+
+    def _policy(self, workdir: str) -> Policy | None:
+        """The judge's sandbox policy, opened for this child: the student's own folder to read,
+        its working folder to write. Grader-only children keep the temporary folders, where
+        the files students' code wrote are."""
+        policy = requested()
+        if policy is None:
+            return None
+        writable = (workdir, *self._writable)
+        if self.student_file is None:
+            return replace(policy, private_tmp=False, writable=writable)
+        return replace(policy, visible=(str(self.student_file.parent),), writable=writable)
+
+    def _exchange(
+        self, request: dict[str, Any] | None, timeout: float
+    ) -> dict[str, Any] | StudentError:
+        """Send a request (or nothing, to read the greeting) and wait for the reply."""
+        if self.deadline is not None:
+            timeout = max(min(timeout, self.deadline - time.monotonic()), MINIMUM_WAIT)
+        process = self._process
+        assert process is not None and process.stdin is not None and process.stdout is not None
+        timed_out = threading.Event()
+
+        def stop() -> None:
+            timed_out.set()
+            process.stop()
+
+        timer = threading.Timer(timeout, stop)
+        timer.start()
+        try:
+            if request is not None:
+                write_message(process.stdin, request)
+            reply = read_message(process.stdout)
+        except (EOFError, OSError, ProtocolError) as error:
+            timer.cancel()
+            timer.join()
+            if timed_out.is_set():
+                return StudentError("timeout", message=f"no answer within {timeout:g} s")
+            try:  # the channel closes as the process exits: give it a moment to finish
+                code = process.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                process.stop()
+                code = process.wait(STOP_WAIT)
+            return StudentError("crashed", message=_ended(code, error))
+        timer.cancel()
+        timer.join()
+        if timed_out.is_set():  # the answer came as the time ran out: the process is gone
+            self._discard()
+        return reply
+
+    def _request(self, request: dict[str, Any]) -> Answer:
+        if request["name"] in self._timed_out:
+            return Answer(error=StudentError("timeout", type="repeat"))
+        if self._stale(request):
+            return Answer(error=StudentError("crashed", type="stale"))
+        if self._process is None or self._process.poll() is not None:
+            if self._import_error is None:
+                self._start()
+            if self._import_error is not None:
+                return Answer(error=self._import_error)
+        mark = self._output.seek(0, os.SEEK_END)
+        reply = self._exchange(request, self.timeout)
+        printed = self._printed_since(mark)
+        if printed:
+            self.printed.append(printed)
+        if isinstance(reply, StudentError):
+            self._discard()
+            if reply.kind == "timeout":
+                self._timed_out.add(request["name"])
+            return Answer(error=reply, printed=printed)
+        modified = [str(m) for m in reply.get("modified") or []]
+        if not reply.get("ok"):
+            fields = reply.get("error") or {}
+            kind = next(
+                (k for k in ("not_attempted", "missing", "unreadable") if fields.get(k)),
+                "exception",
+            )
+            error = StudentError(kind, called=request["name"], **_error_fields(fields))
+            return Answer(error=error, modified=modified, printed=printed)
+        value, plain = reply.get("value"), None
+        if request.get("keep") and isinstance(value, dict):
+            plain = value.get("plain")
+            value = Handle(int(value["handle"]), str(value["type"]), self._generation)
+        return Answer(value=value, modified=modified, printed=printed, plain=plain)
+
+    def _stale(self, request: dict[str, Any]) -> bool:
+        """Whether the request names an object of a process that is gone."""
+
+        def stale(value: Any) -> bool:
+            if isinstance(value, Handle):
+                return value.generation != self._generation
+            if isinstance(value, list | tuple):
+                return any(stale(v) for v in value)
+            if isinstance(value, dict):
+                return any(stale(v) for v in value.values())
+            return False
+
+        return stale([request["handle"], request["args"], request["kwargs"]])
+
+    def _printed_since(self, mark: int) -> str:
+        """What the student's process wrote since ``mark``, without TensorFlow's own logging."""
+        self._output.seek(mark)
+        text = self._output.read(PRINTED_LIMIT + 1).decode("utf-8", "replace")
+        text = "".join(
+            line for line in text.splitlines(keepends=True) if not LIBRARY_NOISE.match(line)
+        )
+        return text if len(text) <= PRINTED_LIMIT else text[:PRINTED_LIMIT] + "\n[... cut]"
+
+    def request(
+        self,
+        name: str,
+        args: Sequence[Any] = (),
+        kwargs: dict[str, Any] | None = None,
+        *,
+        op: str = "call",
+        handle: Handle | None = None,
+        keep: bool = False,
+        convert: str | None = None,
+    ) -> Answer:
+        """One request to the student's process.
+
+        Args:
+            name: the function, class, method, attribute or (``op="make"``) provided object.
+            args, kwargs: plain data, and ``Handle``s of kept objects.
+            op: ``"call"``, ``"getattr"`` or ``"make"`` (one of the factories the
+                process offers).
+            handle: the kept object whose method or attribute is meant; None for the module.
+            keep: keep the result in the student's process; the answer's value is its Handle.
+            convert: a ``grader.worker.to_plain.CONVERTERS`` name that turns the result into plain
+                data before it is sent (into ``Answer.plain`` when the result is kept).
+        """
+        return self._request(
+            {
+                "op": op,
+                "handle": handle,
+                "name": name,
+                "args": list(args),
+                "kwargs": kwargs or {},
+                "keep": keep,
+                "convert": convert,
+            }
+        )
+
+    def call(self, function: str, *args: Any, **kwargs: Any) -> Answer:
+        """``module.function(*args, **kwargs)`` in the student's process."""
+        return self.request(function, args, kwargs)
+
+    def create(self, class_name: str, **kwargs: Any) -> Answer:
+        """``module.ClassName(**kwargs)``, kept; the answer's value is a ``Handle``."""
+        return self.request(class_name, (), kwargs, keep=True)
+
+    def call_method(self, handle: Handle, method: str, *args: Any, **kwargs: Any) -> Answer:
+        return self.request(method, args, kwargs, handle=handle)
+
+    def attribute(self, handle: Handle, name: str) -> Answer:
+        return self.request(name, op="getattr", handle=handle)
+
+    def _discard(self) -> None:
+        """Stop the child and everything it started, and close its pipes."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        process.stop()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(STOP_WAIT)
+        for stream in (process.stdin, process.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+
+    def close(self) -> None:
+        """Stop the child and remove its files."""
+        self._discard()
+        if self._output is not None:
+            self._output.close()
+            self._output = None
+        if self._workdir is not None:
+            self._workdir.cleanup()
+            self._workdir = None
+
+
+def _ended(code: int, error: BaseException) -> str:
+    if isinstance(error, ProtocolError):
+        return f"the process running your code sent back something unreadable ({error})"
+    if code == -getattr(signal, "SIGXFSZ", 0):
+        return f"the process running your code wrote more than {OUTPUT_LIMIT_BYTES // 2**20} MB"
+    if code == MEMORY_EXIT:
+        return "the processes running your code used more memory together than the grader allows"
+    if code == DISK_EXIT:
+        return "the process running your code wrote more into its folders than the grader allows"
+    if code == -getattr(signal, "SIGXCPU", 0):
+        return "the process running your code used up its CPU time limit"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"the process running your code was killed by {name}"
+    return f"the process running your code ended with exit code {code} before answering"
+
+
+def _error_fields(fields: Any) -> dict[str, str]:
+    fields = fields if isinstance(fields, dict) else {}
+    # Capped here too: the student's process could send any length.
+    keys = ("type", "message", "where", "raised_in")
+    return {key: str(fields.get(key, ""))[:ERROR_TEXT_LIMIT] for key in keys}

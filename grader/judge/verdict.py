@@ -1,0 +1,322 @@
+"""Verdicts and the words that explain them: mine versus gold, the worst element, the mistake.
+
+A check fails by raising ``Verdict`` with a message built here. Every message says what was
+called with what input, the expected and the received value at the worst element, the
+error and the tolerance, and, when the received values match a known mistake, its name
+and a hint. The sentences themselves live in ``messages/<lang>.toml``.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pytest
+
+from grader.judge.process import Answer
+from grader.protocol import Foreign
+from grader.results.model import CHECK_STATUSES
+from grader.words import language, messages, say
+
+
+class Verdict(pytest.fail.Exception):
+    """A check's failure, with its status, the message the student reads, and the name of the
+    known mistake the message diagnoses (empty when none)."""
+
+    def __init__(self, message: str, status: str = "failed"):
+        if status not in CHECK_STATUSES:
+            raise ValueError(f"unknown status {status!r}")
+        super().__init__(msg=message, pytrace=False)
+        self.status = status
+        self.message = message
+        self.diagnosis = diagnosis_in(message)
+
+    def add(self, text: str) -> None:
+        """Append a paragraph (for example what the student's code printed)."""
+        self.message = self.msg = f"{self.message}\n{text}"
+        self.args = (self.message,)
+
+
+def diagnosis_in(message: str) -> str:
+    """The mistake's name in a message's "Likely mistake — <name>. <hint>" line, if any."""
+    prefix, _, rest = say("compare.mistake", name="\0", hint="\0").partition("\0")
+    separator = rest.partition("\0")[0]
+    for line in message.splitlines():
+        if line.startswith(prefix):
+            return line[len(prefix) :].split(separator, 1)[0]
+    return ""
+
+
+# pytest's own outcome exceptions do this too: the short summary then reads
+# "Verdict: softmax(x) is wrong ..." instead of naming this module.
+Verdict.__module__ = "builtins"
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """Passes when ``|received - expected| <= atol + rtol * |expected|`` element-wise."""
+
+    rtol: float
+    atol: float
+
+    @classmethod
+    def for_dtype(cls, dtype: np.dtype) -> "Tolerance":
+        """float64 results are held to 1e-7 relative, float32 ones to 1e-5."""
+        if np.dtype(dtype) == np.float64:
+            return cls(rtol=1e-7, atol=1e-10)
+        return cls(rtol=1e-5, atol=1e-6)
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A known wrong answer: ``matches(received)`` says whether the student made it."""
+
+    id: str
+    matches: Callable[[np.ndarray], bool]
+    fields: dict[str, Any] = field(default_factory=dict)
+    about_shape: bool = False
+    """True for a mistake that shows in the result's shape; those are tried when the shape is
+    wrong, the others only on results of the right shape."""
+
+    def explain(self) -> str:
+        name = say(f"mistake.{self.id}.name", **self.fields)
+        hint = say(f"mistake.{self.id}.hint", **self.fields)
+        return say("compare.mistake", name=name, hint=hint)
+
+
+def gives(
+    mistake_id: str, wrong: Any, tolerance: Tolerance | None = None, **fields: Any
+) -> Mistake:
+    """The mistake whose answer is the array ``wrong`` (or whatever ``wrong()`` computes)."""
+
+    def matches(received: np.ndarray) -> bool:
+        try:
+            with np.errstate(all="ignore"):
+                value = np.asarray(wrong() if callable(wrong) else wrong, dtype=np.float64)
+        except Exception:
+            return False
+        tol = tolerance or Tolerance(rtol=1e-5, atol=1e-8)
+        return value.shape == received.shape and bool(
+            np.allclose(received, value, rtol=tol.rtol, atol=tol.atol, equal_nan=True)
+        )
+
+    return Mistake(mistake_id, matches, fields)
+
+
+def shaped(mistake_id: str, shape: tuple[int, ...]) -> Mistake:
+    """The mistake that shows as a result of shape ``shape`` instead of the expected one."""
+    return Mistake(mistake_id, lambda received: received.shape == shape, about_shape=True)
+
+
+def not_finite(mistake_id: str) -> Mistake:
+    """The mistake that shows as inf or nan where the right answer is finite."""
+    return Mistake(mistake_id, lambda received: not bool(np.all(np.isfinite(received))))
+
+
+def describe(value: Any) -> str:
+    """A value in a few words: small 0-d and 1-d arrays in full, others by dtype and shape."""
+    if isinstance(value, np.ndarray):
+        if value.ndim == 0:
+            return f"{value.item()!r} ({value.dtype})"
+        if value.ndim == 1 and value.size <= 8:
+            text = np.array2string(value, precision=6, separator=", ", max_line_width=10**6)
+            return f"{text} ({value.dtype})"
+        return say("words.array", dtype=value.dtype, shape=value.shape)
+    if value is None:
+        return "None"
+    if isinstance(value, Foreign):
+        return say("words.object", type=value.type_name)
+    if isinstance(value, list | tuple):
+        return say("words.sequence", kind=type(value).__name__, count=len(value))
+    return f"{type(value).__name__} {value!r}"
+
+
+def explain(mistake_id: str, **fields: Any) -> str:
+    """ "Likely mistake — <name>. <hint>" for a known mistake."""
+    return Mistake(mistake_id, lambda received: True, fields).explain()
+
+
+def _status_message(
+    answer: Answer, call: str, file: str, timeout: float, exercise: str
+) -> tuple[str, str]:
+    error = answer.error
+    assert error is not None
+    fields = {
+        "call": call,
+        "file": file,
+        "type": error.type,
+        "message": error.message,
+        "name": call.split("(")[0],
+        "seconds": timeout,
+    }
+    status = {"not_attempted": "not_attempted", "timeout": "timeout"}.get(error.kind, "error")
+    if error.kind == "import" and error.type == "timeout":  # the import itself ran too long
+        status = "timeout"
+    key = {
+        "missing": "status.missing",
+        "import": "status.import",
+        "timeout": "status.timeout",
+        "crashed": "status.crashed",
+        "not_attempted": "status.not_attempted",
+        "unreadable": "status.unreadable",
+    }.get(error.kind, "status.exception")
+    if error.kind == "missing" and "(" not in call:
+        key = "error_hint.missing_attribute"
+    if error.kind == "timeout" and error.type == "repeat":
+        key = "status.timeout_repeat"
+    if error.kind == "crashed" and error.type == "stale":
+        key = "status.stale"
+    if error.kind == "not_attempted" and error.raised_in not in ("", error.called, "__init__"):
+        key = "status.not_attempted_callee"
+        fields["callee"] = error.raised_in
+    lines = [say(key, **fields)]
+    if error.where and error.kind != "not_attempted":
+        lines.append(f"  at {error.where}")
+    lines += _error_hints(error.message, exercise)
+    return status, "\n".join(lines)
+
+
+ERROR_HINTS = (
+    ("operands could not be broadcast", "broadcast.{exercise}"),
+    ("only 0-dimensional arrays can be converted", "error_hint.math_module"),
+    ("only length-1 arrays can be converted", "error_hint.math_module"),
+    ("'NoneType'", "error_hint.none_operand"),
+    ("indexing arrays could not be broadcast", "error_hint.fancy_indexing"),
+    ("must end in `.weights.h5`", "error_hint.weights_h5"),
+    ("Layer count mismatch", "error_hint.architecture_mismatch"),
+    ("expected shape", "error_hint.architecture_mismatch"),
+    ("Resource temporarily unavailable", "error_hint.process_limit"),
+    ("File too large", "error_hint.output_limit"),
+)
+"""Words in an exception's message, and the hint they call for."""
+
+
+def _error_hints(message: str, exercise: str) -> list[str]:
+    """Hints for an exception's message; ``{exercise}`` picks the exercise's own sentence,
+    or the ``default`` one."""
+    table = messages(language())
+    hints = []
+    for words, key in ERROR_HINTS:
+        if words in message:
+            section, _, name = key.partition(".")
+            chosen = name.format(exercise=exercise)
+            hints.append(say(f"{section}.{chosen if chosen in table[section] else 'default'}"))
+    return hints
+
+
+def value_of(answer: Answer, call: str, *, file: str, timeout: float, exercise: str) -> Any:
+    """The answer's value, or the Verdict that says why there is none."""
+    if answer.error is not None:
+        status, message = _status_message(answer, call, file, timeout, exercise)
+        if answer.printed.strip():
+            message += "\n" + say("status.printed", text=answer.printed.rstrip())
+        raise Verdict(message, status)
+    return answer.value
+
+
+def as_float_array(
+    value: Any,
+    call: str,
+    expected_shape: tuple[int, ...],
+    why: str,
+    mistakes: Sequence[Mistake] = (),
+) -> np.ndarray:
+    """The value as a float array of the expected shape, or the Verdict that names the problem.
+
+    A NumPy scalar or a Python number is taken as a 0-d array: NumPy's own functions return
+    those for 0-d inputs.
+    """
+    if value is None:
+        raise Verdict(say("shape.none", call=call))
+    scalar = isinstance(value, int | float | np.generic)
+    if not isinstance(value, np.ndarray) and not scalar:
+        raise Verdict(say("shape.wrong_type", call=call, received=describe(value)))
+    array = np.asarray(value)
+    if array.dtype.kind != "f":
+        raise Verdict(say("shape.not_float", call=call, dtype=array.dtype))
+    if array.shape != expected_shape:
+        lines = [
+            say(
+                "shape.wrong_shape",
+                call=call,
+                received=array.shape,
+                expected=expected_shape,
+                why=why,
+            )
+        ]
+        lines += _first_mistake(array, [m for m in mistakes if m.about_shape])
+        raise Verdict("\n".join(lines))
+    return array
+
+
+def _first_mistake(received: np.ndarray, mistakes: Sequence[Mistake]) -> list[str]:
+    """The explanation of the first known mistake the received values match, if any."""
+    received64 = np.asarray(received, dtype=np.float64)
+    for mistake in mistakes:
+        if mistake.matches(received64):
+            return [mistake.explain()]
+    return []
+
+
+def _inputs_at(
+    inputs: dict[str, np.ndarray], index: tuple[int, ...], shape: tuple[int, ...]
+) -> str:
+    """The inputs that line up with the output (their leading shape is the output's), at
+    ``index``: the row or the element the worst output element was computed from."""
+    shown = [
+        f"{name}{list(index)} = {describe(np.asarray(array[index]))}"
+        for name, array in inputs.items()
+        if index and np.shape(array)[: len(shape)] == shape
+    ]
+    return f" ({'; '.join(shown)})" if shown else ""
+
+
+def check_close(
+    received: np.ndarray,
+    expected: np.ndarray,
+    *,
+    call: str,
+    case: str,
+    source: str,
+    inputs: dict[str, np.ndarray],
+    tolerance: Tolerance,
+    mistakes: Sequence[Mistake] = (),
+    where: str = "",
+) -> None:
+    """Raise a Verdict unless ``received`` is within tolerance of ``expected`` everywhere."""
+    received64 = np.asarray(received, dtype=np.float64)
+    expected64 = np.asarray(expected, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        error = np.abs(received64 - expected64)
+        bound = tolerance.atol + tolerance.rtol * np.abs(expected64)
+        excess = np.where(np.isfinite(error), error / bound, np.inf)
+    if bool(np.all(excess <= 1)):
+        return
+    index = tuple(int(i) for i in np.unravel_index(int(np.argmax(excess)), excess.shape))
+    gold, mine = expected64[index], received64[index]
+    lines = [say("compare.heading", call=call, case=case)]
+    if inputs:
+        words = "; ".join(f"{name} = {describe(value)}" for name, value in inputs.items())
+        lines.append(say("compare.inputs", inputs=words))
+    if where:
+        lines.append(where)
+    at = _inputs_at(inputs, index, expected64.shape) if index else ""
+    lines.append(
+        say("compare.worst", index=list(index) if index else say("compare.only_one"), at=at)
+    )
+    lines.append(say("compare.expected", source=source, value=f"{gold:.10g}"))
+    lines.append(say("compare.received", value=f"{mine:.10g}"))
+    if np.isfinite(mine):
+        lines.append(
+            say(
+                "compare.error",
+                error=float(error[index]),
+                atol=tolerance.atol,
+                rtol=tolerance.rtol,
+                bound=float(bound[index]),
+            )
+        )
+    else:
+        lines.append(say("compare.nonfinite", value=mine, expected=f"{gold:.10g}"))
+    lines += _first_mistake(received64, [m for m in mistakes if not m.about_shape])
+    raise Verdict("\n".join(lines))

@@ -1,0 +1,192 @@
+"""What crosses between the judge and the student's process: JSON and arrays, nothing else.
+
+A message is an ``.npz`` archive (loaded with ``allow_pickle=False``) holding a JSON header
+and the arrays it refers to. Python objects the student built never reach the judge: each
+value is rebuilt on the judge's side from numbers, strings and numeric arrays, so a lying
+``__eq__`` or ``__array__`` has nothing to act on.
+"""
+
+import io
+import json
+import math
+import struct
+import zipfile
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+import numpy as np
+
+LEVELS = ("namespaces", "process")
+"""Isolation levels a sandbox's supervisor reports, strongest first."""
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+MAX_ARRAYS = 4096
+"""Members of one message (its arrays and its header)."""
+MAX_HEADER_BYTES = 4 * 1024 * 1024
+"""The JSON part of one message: structure, numbers and text."""
+_END_OF_ARCHIVE = struct.Struct("<4s4H2LH")
+_HEADER = "__header__"
+_NUMERIC_KINDS = "biufc"
+_LENGTH = struct.Struct(">Q")
+_ARRAY_HEADERS = {
+    (1, 0): np.lib.format.read_array_header_1_0,
+    (2, 0): np.lib.format.read_array_header_2_0,
+}
+
+
+@dataclass(frozen=True)
+class Foreign:
+    """A value the student returned that is not plain data: only its type's name crosses."""
+
+    type_name: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class Handle:
+    """An object that lives in the student's process, e.g. an optimizer or a Keras model."""
+
+    id: int
+    type_name: str = ""
+    generation: int = 0
+    """Which of the judge's processes for this student file made it (judge side only)."""
+
+
+class ProtocolError(Exception):
+    """A message that is not what the protocol allows."""
+
+
+def _describe(value: object) -> str:
+    try:
+        text = repr(value)
+    except Exception:  # a hostile __repr__ must not stop the description
+        text = "<unprintable>"
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _to_tree(value: Any, arrays: dict[str, np.ndarray], depth: int = 0) -> Any:
+    if depth > 20:
+        return {"$foreign": "nested too deeply", "summary": ""}
+    if value is None or type(value) in (bool, int, float, str):
+        return value
+    if type(value) is np.ndarray:
+        if value.dtype.kind not in _NUMERIC_KINDS:
+            return {
+                "$foreign": f"numpy.ndarray of dtype {value.dtype}",
+                "summary": _describe(value),
+            }
+        key = f"a{len(arrays)}"
+        arrays[key] = np.array(value, copy=True)
+        return {"$array": key}
+    if isinstance(value, np.generic) and type(value).__module__ == "numpy":
+        if np.dtype(type(value)).kind not in _NUMERIC_KINDS:
+            return {"$foreign": type(value).__name__, "summary": _describe(value)}
+        key = f"a{len(arrays)}"
+        arrays[key] = np.array(value)
+        return {"$scalar": key}
+    if type(value) is Handle:
+        return {"$handle": value.id}
+    if type(value) in (list, tuple):
+        items = [_to_tree(item, arrays, depth + 1) for item in value]
+        return {"$list": items} if type(value) is list else {"$tuple": items}
+    if type(value) is dict and all(type(k) is str for k in value):
+        return {"$dict": {k: _to_tree(v, arrays, depth + 1) for k, v in value.items()}}
+    return {
+        "$foreign": f"{type(value).__module__}.{type(value).__qualname__}",
+        "summary": _describe(value),
+    }
+
+
+def _from_tree(tree: Any, arrays: dict[str, np.ndarray]) -> Any:
+    if tree is None or type(tree) in (bool, int, float, str):
+        return tree
+    if type(tree) is list:
+        return [_from_tree(item, arrays) for item in tree]
+    if type(tree) is not dict or len(tree) not in (1, 2):
+        raise ProtocolError(f"unexpected node {_describe(tree)}")
+    if "$array" in tree:
+        return arrays[tree["$array"]]
+    if "$scalar" in tree:
+        return arrays[tree["$scalar"]][()]
+    if "$list" in tree:
+        return [_from_tree(item, arrays) for item in tree["$list"]]
+    if "$tuple" in tree:
+        return tuple(_from_tree(item, arrays) for item in tree["$tuple"])
+    if "$dict" in tree:
+        return {str(k): _from_tree(v, arrays) for k, v in tree["$dict"].items()}
+    if "$handle" in tree:
+        return Handle(int(tree["$handle"]))
+    if "$foreign" in tree:
+        return Foreign(str(tree["$foreign"]), str(tree.get("summary", "")))
+    raise ProtocolError(f"unexpected node {_describe(tree)}")
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    """A dict of plain values (arrays included, at any depth) as bytes."""
+    arrays: dict[str, np.ndarray] = {}
+    header = json.dumps(_to_tree(message, arrays)["$dict"])
+    buffer = io.BytesIO()
+    np.savez(buffer, **{_HEADER: np.array(header)}, **arrays)
+    return buffer.getvalue()
+
+
+def _check_sizes(payload: bytes) -> None:
+    """Refuse an archive whose arrays would unpack to more than it holds: every member stored
+    uncompressed, and every array's declared shape no bigger than its member's bytes."""
+    end = payload[-_END_OF_ARCHIVE.size :]  # read before zipfile indexes every member
+    if len(end) < _END_OF_ARCHIVE.size or _END_OF_ARCHIVE.unpack(end)[4] > MAX_ARRAYS:
+        raise ProtocolError(f"not an archive of at most {MAX_ARRAYS} arrays")
+    with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+        for member in archive.infolist():
+            if member.filename == f"{_HEADER}.npy" and member.file_size > MAX_HEADER_BYTES:
+                raise ProtocolError(f"a header of {member.file_size} bytes is over the limit")
+            if (
+                member.compress_type != zipfile.ZIP_STORED
+                or member.file_size != member.compress_size
+            ):
+                raise ProtocolError(f"{member.filename} is compressed")
+            with archive.open(member) as stream:
+                read_header = _ARRAY_HEADERS.get(np.lib.format.read_magic(stream))
+                if read_header is None:
+                    raise ProtocolError(f"{member.filename}: an unknown .npy format")
+                shape, _, dtype = read_header(stream)
+            if dtype.hasobject or math.prod(shape) * dtype.itemsize > member.file_size:
+                raise ProtocolError(
+                    f"{member.filename} declares an array of shape {shape} that it does not hold"
+                )
+
+
+def decode(payload: bytes) -> dict[str, Any]:
+    """The inverse of ``encode``; arrays come back as fresh NumPy arrays, never objects."""
+    try:
+        _check_sizes(payload)
+        with np.load(io.BytesIO(payload), allow_pickle=False) as data:
+            arrays = {key: data[key] for key in data.files if key != _HEADER}
+            header = json.loads(str(data[_HEADER]))
+    except Exception as error:
+        raise ProtocolError(f"unreadable message: {error}") from error
+    if any(array.dtype.kind not in _NUMERIC_KINDS for array in arrays.values()):
+        raise ProtocolError("a message held a non-numeric array")
+    try:
+        return {str(k): _from_tree(v, arrays) for k, v in header.items()}
+    except (KeyError, AttributeError, ValueError, TypeError, RecursionError) as error:
+        raise ProtocolError(f"unreadable message: {type(error).__name__}") from error
+
+
+def write_message(stream: BinaryIO, message: dict[str, Any]) -> None:
+    payload = encode(message)
+    stream.write(_LENGTH.pack(len(payload)) + payload)
+    stream.flush()
+
+
+def read_message(stream: BinaryIO) -> dict[str, Any]:
+    """The next message; ``EOFError`` when the other side has gone."""
+    prefix = stream.read(_LENGTH.size)
+    if len(prefix) < _LENGTH.size:
+        raise EOFError("the other process closed the channel")
+    (length,) = _LENGTH.unpack(prefix)
+    if length > MAX_MESSAGE_BYTES:
+        raise ProtocolError(f"a message of {length} bytes is over the limit")
+    payload = stream.read(length)
+    if len(payload) < length:
+        raise EOFError("the other process closed the channel mid-message")
+    return decode(payload)

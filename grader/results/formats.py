@@ -1,0 +1,129 @@
+"""Other platforms' formats, each a pure function of the score report (``grader.results.model``).
+
+- Gradescope's ``results.json`` (autograder specification: score, execution_time, output,
+  tests with name, score, max_score, status, output, visibility);
+- GitHub Classroom's grading-reporter payload (version, status, max_score, tests with name,
+  status, score, message);
+- JUnit XML, read by CI systems;
+- a gradebook row, for the CSV that instructors import.
+"""
+
+import csv
+import io
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+Report = Mapping[str, Any]
+
+
+def _test_name(test: Mapping[str, Any]) -> str:
+    return f"{test['exercise']}/{test['name']}"
+
+
+def _total_seconds(report: Report) -> float:
+    return sum(float(test.get("duration", 0.0)) for test in report["tests"])
+
+
+def gradescope_results(report: Report, *, hidden: Iterable[str] = ()) -> dict[str, Any]:
+    """Gradescope's results.json. Hidden checks (``hidden: true`` in the report) and the
+    checks named in ``hidden`` (``"<exercise>/<check>"``) show after the due date."""
+    hidden = set(hidden)
+    return {
+        "score": report["score"],
+        "execution_time": round(_total_seconds(report)),
+        "output": f"{report['score']:g} / {report['max_score']:g} points",
+        "tests": [
+            {
+                "name": _test_name(test),
+                "score": test["score"],
+                "max_score": test["max_score"],
+                "status": "passed" if test["status"] == "passed" else "failed",
+                "output": test["message"],
+                "visibility": "after_due_date"
+                if test.get("hidden", False) or _test_name(test) in hidden
+                else "visible",
+            }
+            for test in report["tests"]
+        ],
+    }
+
+
+def classroom_payload(report: Report) -> dict[str, Any]:
+    """The payload GitHub Classroom's autograding grading reporter reads."""
+    tests = [
+        {
+            "name": _test_name(test),
+            "status": "pass"
+            if test["status"] == "passed"
+            else "error"
+            if test["status"] in ("error", "timeout")
+            else "fail",
+            "score": test["score"],
+            "message": test["message"],
+            "execution_time": f"{float(test.get('duration', 0.0)):.2f}s",
+        }
+        for test in report["tests"]
+    ]
+    return {
+        "version": 1,
+        "status": "pass" if report["score"] == report["max_score"] else "fail",
+        "max_score": report["max_score"],
+        "tests": tests,
+    }
+
+
+def junit_xml(report: Report) -> str:
+    """One test suite per exercise, one test case per check."""
+    root = ET.Element("testsuites", name="grader", tests=str(len(report["tests"])))
+    for exercise in report["exercises"]:
+        tests = [t for t in report["tests"] if t["exercise"] == exercise["name"]]
+        failures = sum(t["status"] in ("failed", "not_attempted") for t in tests)
+        errors = sum(t["status"] in ("error", "timeout") for t in tests)
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=exercise["name"],
+            tests=str(len(tests)),
+            failures=str(failures),
+            errors=str(errors),
+        )
+        for test in tests:
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                classname=exercise["name"],
+                name=test["name"],
+                time=f"{float(test.get('duration', 0)):.3f}",
+            )
+            if test["status"] in ("failed", "not_attempted"):
+                ET.SubElement(case, "failure", message=test["status"]).text = test["message"]
+            elif test["status"] in ("error", "timeout"):
+                ET.SubElement(case, "error", message=test["status"]).text = test["message"]
+    return ET.tostring(root, encoding="unicode", xml_declaration=True)
+
+
+def gradebook_row(report: Report, student: str, status: str = "graded") -> dict[str, Any]:
+    """One student's gradebook row: id, total, each exercise's score, how grading went, and
+    how the student's code was isolated when the report says."""
+    row: dict[str, Any] = {"id": student, "total": report["score"], "max": report["max_score"]}
+    row |= {exercise["name"]: exercise["score"] for exercise in report["exercises"]}
+    row["status"] = status
+    if "isolation" in report:
+        row["isolation"] = report["isolation"]["level"]
+    return row
+
+
+def gradebook_csv(rows: Iterable[Mapping[str, Any]]) -> str:
+    rows = list(rows)
+    columns: list[str] = []
+    for row in rows:
+        columns += [key for key in row if key not in columns]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+FORMATS = ("gradescope", "classroom", "junit", "csv")

@@ -1,0 +1,86 @@
+"""The score table printed at the end of a run, derived from the score report."""
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from grader.words import language, say
+
+
+def next_step(report: Mapping[str, Any], exercise: str) -> str:
+    """The first check of ``exercise`` that did not pass, in points-table order, with its
+    diagnosis when one was made, and where to find a hint."""
+    for test in report["tests"]:
+        if test["exercise"] == exercise and test["status"] != "passed":
+            what = test.get("diagnosis") or say(f"table.status_{test['status']}")
+            step = say("table.next_check", check=check_label(test), status=what)
+            if test["status"] in ("failed", "error"):
+                step += " " + say("table.see_hint", exercise=exercise)
+            return step
+    return say("table.done")
+
+
+def check_label(test: Mapping[str, Any]) -> str:
+    """A check's name, marked as hidden when it comes from an instructor's hidden suite."""
+    return say("table.hidden_check", check=test["name"]) if test.get("hidden") else test["name"]
+
+
+def hidden_note(report: Mapping[str, Any]) -> str:
+    """What the table says about hidden checks.
+
+    When hidden checks ran: how many, and what they earned. When none ran and the run compared
+    with recorded values only (no reference solutions: a student's run, on a laptop or in
+    GitHub Classroom): that the table covers the visible checks only and the instructor may
+    grade with more. Otherwise (an instructor's run without a hidden suite): nothing.
+    """
+    hidden = [t for t in report["tests"] if t.get("hidden")]
+    if hidden:
+        return say(
+            "table.hidden_included",
+            checks=len(hidden),
+            passed=sum(t["status"] == "passed" for t in hidden),
+            score=sum(t["score"] for t in hidden),
+            max_score=sum(t["max_score"] for t in hidden),
+        )
+    return say("table.visible_only") if report.get("reference") is None else ""
+
+
+def score_table(report: Mapping[str, Any]) -> Table:
+    table = Table(title=say("table.title"), title_justify="left")
+    table.add_column(say("table.exercise"))
+    table.add_column(say("table.score"), justify="right")
+    table.add_column(say("table.checks"), justify="right")
+    table.add_column(say("table.next"))
+    for row in report["exercises"]:
+        table.add_row(
+            row["name"],
+            f"{row['score']:g} / {row['max_score']:g}",
+            f"{row['passed']} / {row['checks']}",
+            next_step(report, row["name"]),
+        )
+    table.add_section()
+    table.add_row(say("table.total"), f"{report['score']:g} / {report['max_score']:g}", "", "")
+    return table
+
+
+def print_score_table(
+    report: Mapping[str, Any], path: Path, width: int = 100, pytest_line: bool = False
+) -> None:
+    """The table, the note on hidden checks, and where the report is. With ``pytest_line``
+    (pytest prints its English summary line next) and feedback in another language, a line
+    that says the counts in that language and what pytest's words mean."""
+    console = Console(width=max(width, 60), highlight=False)
+    console.print(score_table(report))
+    note = hidden_note(report)
+    if note:
+        console.print(note)
+    isolation = report.get("isolation") or {}
+    if isolation.get("level") == "process":  # an instructor's run on a machine that lacked walls
+        console.print(isolation["note"], style="bold red")
+    console.print(say("table.report", path=path))
+    if pytest_line and language() != "en":
+        passed = sum(t["status"] == "passed" for t in report["tests"])
+        console.print(say("table.pytest_line", passed=passed, checks=len(report["tests"])))
