@@ -51,6 +51,17 @@ class Handle:
     """Which of the judge's processes for this student file made it (judge side only)."""
 
 
+@dataclass(frozen=True)
+class Shared:
+    """An input array the judge wrote into a file that both processes map: the student's
+    process computes on it in place, and the judge reads it back after the call."""
+
+    offset: int
+    shape: tuple[int, ...]
+    dtype: str
+    """A numeric NumPy dtype's ``str``, e.g. ``"<f8"``."""
+
+
 class ProtocolError(Exception):
     """A message that is not what the protocol allows."""
 
@@ -85,6 +96,8 @@ def _to_tree(value: Any, arrays: dict[str, np.ndarray], depth: int = 0) -> Any:
         return {"$scalar": key}
     if type(value) is Handle:
         return {"$handle": value.id}
+    if type(value) is Shared:
+        return {"$shared": [value.offset, list(value.shape), value.dtype]}
     if type(value) in (list, tuple):
         items = [_to_tree(item, arrays, depth + 1) for item in value]
         return {"$list": items} if type(value) is list else {"$tuple": items}
@@ -115,6 +128,14 @@ def _from_tree(tree: Any, arrays: dict[str, np.ndarray]) -> Any:
         return {str(k): _from_tree(v, arrays) for k, v in tree["$dict"].items()}
     if "$handle" in tree:
         return Handle(int(tree["$handle"]))
+    if "$shared" in tree:
+        offset, shape, dtype = tree["$shared"]
+        if np.dtype(str(dtype)).kind not in _NUMERIC_KINDS:
+            raise ProtocolError(f"a shared array of dtype {dtype}")
+        dims = tuple(int(n) for n in shape)
+        if int(offset) < 0 or any(n < 0 for n in dims):
+            raise ProtocolError("a shared array out of bounds")
+        return Shared(int(offset), dims, np.dtype(str(dtype)).str)
     if "$foreign" in tree:
         return Foreign(str(tree["$foreign"]), str(tree.get("summary", "")))
     raise ProtocolError(f"unexpected node {_describe(tree)}")

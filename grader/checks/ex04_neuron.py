@@ -3,7 +3,8 @@
 Predictions and losses come from Keras, gradients from ``tf.GradientTape``, trained weights from
 ``model.fit(..., shuffle=False)`` with ``keras.optimizers.SGD`` (float64, recorded in
 ``grader/golden/ex04_neuron.npz``). The optimizer handed to ``train`` is the grader's own plain
-SGD (``grader.worker.provided.SGD``), so an unfinished ex03 costs nothing here.
+SGD (``grader.judge.provided.SGD``), so an unfinished ex03 costs nothing here; it computes in
+the judge, which counts its steps.
 """
 
 from functools import cache
@@ -13,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from grader.judge.cases import Case
+from grader.judge.provided import SGD
 from grader.judge.reference import random_twin
 from grader.judge.student import Student
 from grader.judge.verdict import (
@@ -91,20 +93,12 @@ def reference_case(case: Case, rng: np.random.Generator, reference: ModuleType) 
             y,
             w,
             b,
-            _ReferenceSGD(case.kwargs["learning_rate"]),
+            SGD(case.kwargs["learning_rate"]),
             case.kwargs["epochs"],
             case.kwargs["batch_size"],
         )
         expected = {"expected_w": np.asarray(trained_w), "expected_b": np.array(trained_b)}
     return random_twin(case, arrays, expected)
-
-
-class _ReferenceSGD:
-    def __init__(self, learning_rate: float):
-        self.learning_rate = learning_rate
-
-    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> list[np.ndarray]:
-        return [w - self.learning_rate * g for w, g in zip(params, grads, strict=True)]
 
 
 def _compare(received, expected, *, call: str, case: Case, source: str, mistakes) -> None:
@@ -217,11 +211,10 @@ def test_gradients(student: Student) -> None:
 def _train_answer(student: Student, X, y, w, b, lr, epochs, batch_size):
     """The student's ``train`` with the grader's SGD: the call, w, b, the history, the answer,
     and how many steps the optimizer was asked for."""
-    optimizer = student.submission.request(
-        "sgd", kwargs={"learning_rate": lr}, op="make", keep=True
-    )
+    sgd = SGD(learning_rate=lr)
     call = f"train(X, y, w, b, SGD(learning_rate={lr}), epochs={epochs}, batch_size={batch_size})"
-    answer = student.submission.request("train", (X, y, w, b, optimizer.value, epochs, batch_size))
+    optimizer = student.settle(student.submission.provide(sgd), call).value
+    answer = student.submission.request("train", (X, y, w, b, optimizer, epochs, batch_size))
     value = student.settle(answer, call).value
     if not isinstance(value, list | tuple) or len(value) != 3:
         received = f"a {type(value).__name__}" if value is not None else "None"
@@ -248,7 +241,7 @@ def _train_answer(student: Student, X, y, w, b, lr, epochs, batch_size):
         raise Verdict(
             say("shape.wrong_history", call=call, expected=epochs, received=describe(value[2]))
         ) from None
-    steps = student.attribute(optimizer.value, "iterations")
+    steps = sgd.iterations
     return call, new_w, new_b, history, answer, steps
 
 

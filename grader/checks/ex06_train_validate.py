@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.catalog import SEED
 from grader.judge import keras_numpy
 from grader.judge.student import Student
 from grader.judge.verdict import (
@@ -135,7 +136,9 @@ def test_iterations_per_epoch(student: Student) -> None:
 def _trained(student: Student) -> tuple[dict[str, Any], dict[str, Any]]:
     """Train the provided model with the student's ``train``; its history and weights."""
     X_train, X_val, y_train, y_val = _split(42)
-    model = student.submission.request("digits_classifier", op="make", keep=True).value
+    model = student.submission.request(
+        "digits_classifier", kwargs={"seed_value": SEED}, op="make", keep=True
+    ).value
     call = f"train(model, X_train, y_train, X_val, y_val, epochs={EPOCHS}, batch_size={BATCH_SIZE})"
     answer = student.submission.request(
         "train",
@@ -211,7 +214,9 @@ def test_train(student: Student, inspector) -> None:
 
 def test_evaluate(student: Student) -> None:
     """On a freshly made model (no training needed to check ``evaluate``)."""
-    model = student.submission.request("digits_classifier", op="make", keep=True)
+    model = student.submission.request(
+        "digits_classifier", kwargs={"seed_value": SEED}, op="make", keep=True
+    )
     weights = student.submission.request("itself", (model.value,), op="make", convert="model")
     _, X_val, _, y_val = _split(42)
     call = "evaluate(model, X_val, y_val)"

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from grader.catalog import SEED
 from grader.judge import keras_numpy
 from grader.judge.student import Student
 from grader.judge.verdict import Verdict, explain
@@ -200,7 +201,9 @@ def _train(student: Student, tmp_dir: Path) -> dict[str, Any] | Verdict:
         f"epochs={EPOCH_LIMIT})"
     )
     try:
-        model = student.submission.request("digits_image_classifier", op="make", keep=True)
+        model = student.submission.request(
+            "digits_image_classifier", kwargs={"seed_value": SEED}, op="make", keep=True
+        )
         model = student.settle(model, "the model to train").value
         answer = student.submission.request(
             "train_with_callbacks",

@@ -6,6 +6,7 @@ the judge's requests (``grader.worker.serve``). The fork server runs the same ``
 each child it forks.
 """
 
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -23,11 +24,20 @@ def _limit_output() -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (OUTPUT_LIMIT_BYTES, OUTPUT_LIMIT_BYTES))
 
 
+WORKER_FACTORIES = "grader.worker.provided"
+"""What a student's process offers the judge to make: models, layers, small helpers."""
+INSPECTOR_FACTORIES = "grader.judge.inspect_files"
+"""What a grader-only process offers: the grader's own training runs and file openers."""
+
+
 def run(student_file: Path | None, policy: Policy | None, status: IO[str] | None = None) -> None:
-    """Wall this process in (when a policy is given), then serve the student's module."""
+    """Wall this process in (when a policy is given), then serve the student's module; with
+    no student file, serve the grader-only factories instead (imported only then, so no
+    student's process ever holds them)."""
     isolation = enter(policy, status) if policy is not None else "none"
     _limit_output()
-    serve(student_file, isolation)
+    chosen = WORKER_FACTORIES if student_file is not None else INSPECTOR_FACTORIES
+    serve(student_file, importlib.import_module(chosen).FACTORIES, isolation)
 
 
 def main() -> None:

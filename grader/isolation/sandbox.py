@@ -37,6 +37,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from grader import GRADER_ROOT, PACKAGE_DIR
+
 OUTPUT_LIMIT_BYTES = 64 * 1024 * 1024
 """The largest file a student's process may write (its printed output included)."""
 PRIVATE_FOLDERS = ("/root", "/home", "/run", "/mnt", "/media", "/srv", "/var/lib", "/var/log")
@@ -115,6 +117,10 @@ class Policy:
     """Bytes in the writable folders together (checked 10 times a second)."""
     namespaces: bool = True
     """False: the ``process`` level only, as on a machine without namespaces (for tests)."""
+    show_grader: bool = False
+    """Show the whole grader package (a grader-only process). A student's process sees only
+    the runtime it needs: ``grader/__init__.py``, ``grader/protocol.py`` and
+    ``grader/worker/``; the checks, the judge, the recorded values and the rest are hidden."""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -201,16 +207,35 @@ def _unshare(libc: ctypes.CDLL) -> bool:
     return True
 
 
-def _python_folders() -> set[str]:
-    """Folders the student's process needs to go on importing: Python's, the packages', and
-    the grader's."""
-    from grader import GRADER_ROOT
+WORKER_RUNTIME = ("__init__.py", "protocol.py", "worker")
+"""What a student's process sees of the grader package (``Policy.show_grader`` False)."""
 
+
+def _python_folders() -> set[str]:
+    """Folders the student's process needs to go on importing: Python's and the packages'."""
     root = os.path.realpath(GRADER_ROOT)
-    folders = {sys.prefix, sys.base_prefix, os.path.join(root, "grader")}
+    folders = {sys.prefix, sys.base_prefix}
     # Not the kit's checkout itself (on sys.path for the grader): its .git holds the solutions.
     folders |= {p for p in sys.path if os.path.isabs(p) and os.path.isdir(p)} - {root}
     return {os.path.realpath(f) for f in folders}
+
+
+def _grader_rules(policy: Policy) -> tuple[list[tuple[str, str]], dict[str, bytes]]:
+    """The rules for the grader package, and the files to copy into its cover: all of it
+    for a grader-only process, else only the worker's runtime (``WORKER_RUNTIME``)."""
+    package = os.path.realpath(PACKAGE_DIR)
+    if policy.show_grader:
+        return [(package, "read")], {}
+    rules = [(package, "hide")]
+    copies = {}
+    for name in WORKER_RUNTIME:
+        path = os.path.join(package, name)
+        if os.path.isdir(path):
+            rules.append((path, "read"))
+        else:
+            with open(path, "rb") as file:
+                copies[path] = file.read()
+    return rules, copies
 
 
 def _depth(path: str) -> int:
@@ -232,6 +257,8 @@ def _build_view(policy: Policy, libc: ctypes.CDLL) -> None:
     hidden = {os.path.realpath(f) for f in (*policy.hide, *PRIVATE_FOLDERS) if os.path.isdir(f)}
     rules += [(path, "hide") for path in sorted(hidden - temporary)]
     rules += [(f, "read") for f in _python_folders()]
+    grader_rules, copies = _grader_rules(policy)
+    rules += grader_rules
     rules += [(os.path.realpath(f), "read") for f in policy.visible]
     rules += [(os.path.realpath(f), "write") for f in policy.writable]
     # Folders that show through, opened before anything covers them.
@@ -275,6 +302,9 @@ def _build_view(policy: Policy, libc: ctypes.CDLL) -> None:
         if path not in targets:
             _mount(libc, path, path, None, _MS_BIND | _MS_REC)
             _mount(libc, None, path, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID)
+    for path, content in copies.items():  # the worker's runtime files, in the package's cover
+        with open(path, "wb") as file:
+            file.write(content)
     for path in covers:  # empty but for the folders kept inside: read-only from now on
         _mount(libc, None, path, None, _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
     for fd in sources.values():

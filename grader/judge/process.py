@@ -21,8 +21,11 @@ from typing import Any
 
 from grader.isolation.launch import Child, child_environment, launch
 from grader.isolation.sandbox import DISK_EXIT, MEMORY_EXIT, OUTPUT_LIMIT_BYTES, Policy, requested
+from grader.judge.shared_inputs import SharedInputs
 from grader.protocol import Handle, ProtocolError, read_message, write_message
 
+CALLBACK_LIMIT = 100_000
+"""Requests back to the judge (a provided optimizer's steps) one call may make."""
 MINIMUM_WAIT = 0.1
 """Seconds a call may take when the run's deadline has passed (it is then stopped)."""
 STOP_WAIT = 30.0
@@ -105,6 +108,9 @@ class Submission:
         """Results checks share (one training run for several checks); emptied on restart."""
         self.isolation = "none"
         """How the child was walled in: a ``grader.isolation.sandbox.LEVELS`` name, or ``none``."""
+        self._judge_objects: dict[int, Any] = {}
+        """Objects the judge keeps for the student's code (``provide``), by their handle."""
+        self.callback_limit = CALLBACK_LIMIT
 
     @property
     def workdir(self) -> Path | None:
@@ -115,6 +121,7 @@ class Submission:
         self.close()  # a child that timed out or crashed leaves its files behind
         self._generation += 1
         self.memo = {}
+        self._judge_objects = {}
         # The output file and the folder live as long as the child: closed in close().
         self._output = tempfile.TemporaryFile()  # noqa: SIM115
         self._workdir = tempfile.TemporaryDirectory(prefix="grader-student-")
@@ -147,7 +154,7 @@ class Submission:
             return None
         writable = (workdir, *self._writable)
         if self.student_file is None:
-            return replace(policy, private_tmp=False, writable=writable)
+            return replace(policy, private_tmp=False, writable=writable, show_grader=True)
         return replace(policy, visible=(str(self.student_file.parent),), writable=writable)
 
     def _exchange(
@@ -170,6 +177,11 @@ class Submission:
             if request is not None:
                 write_message(process.stdin, request)
             reply = read_message(process.stdout)
+            callbacks = 0
+            while "callback" in reply and callbacks < self.callback_limit:
+                callbacks += 1
+                write_message(process.stdin, self._answer_callback(reply["callback"]))
+                reply = read_message(process.stdout)
         except (EOFError, OSError, ProtocolError) as error:
             timer.cancel()
             timer.join()
@@ -187,6 +199,41 @@ class Submission:
             self._discard()
         return reply
 
+    def provide(self, obj: Any) -> Answer:
+        """Hand ``obj`` (a ``grader.judge.provided`` object) to the student's code: it gets a
+        stand-in whose methods are requests back to this process, where ``obj`` computes. The
+        answer's value is the stand-in's Handle (or its error: the module did not import)."""
+        handle = len(self._judge_objects) + 1
+        answer = self.request(
+            "judge_object",
+            (handle, list(obj.methods), obj.attributes()),
+            op="judge_object",
+            keep=True,
+        )
+        if answer.error is None:
+            self._judge_objects[handle] = obj
+        return answer
+
+    def _answer_callback(self, callback: Any) -> dict[str, Any]:
+        """The judge's answer to a ``JudgeObject``'s method call from the student's process."""
+        if not isinstance(callback, dict):
+            return {"ok": False, "error": "not a request"}
+        obj = self._judge_objects.get(callback.get("handle"))  # type: ignore[arg-type]
+        method = callback.get("method")
+        if obj is None or method not in obj.methods:
+            return {"ok": False, "error": f"no such method: {method}"}
+        args, kwargs = callback.get("args"), callback.get("kwargs")
+        if not isinstance(args, list) or not isinstance(kwargs, dict):
+            return {"ok": False, "error": "arguments must be a list and a dict"}
+        try:
+            return {"ok": True, "value": getattr(obj, method)(*args, **kwargs)}
+        except (TypeError, ValueError) as error:
+            return {"ok": False, "error": f"{type(error).__name__}: {error}"}
+
+    def judge_object(self, handle: Handle) -> Any:
+        """The judge's own object behind a handle ``provide`` gave."""
+        return self._judge_objects[handle.id] if handle.generation == self._generation else None
+
     def _request(self, request: dict[str, Any]) -> Answer:
         if request["name"] in self._timed_out:
             return Answer(error=StudentError("timeout", type="repeat"))
@@ -198,7 +245,11 @@ class Submission:
             if self._import_error is not None:
                 return Answer(error=self._import_error)
         mark = self._output.seek(0, os.SEEK_END)
-        reply = self._exchange(request, self.timeout)
+        assert self._workdir is not None
+        with SharedInputs(Path(self._workdir.name)) as shared:
+            request = {**request, **shared.place(request)}
+            reply = self._exchange(request, self.timeout)
+            changed = shared.changed() if not isinstance(reply, StudentError) else []
         printed = self._printed_since(mark)
         if printed:
             self.printed.append(printed)
@@ -207,7 +258,9 @@ class Submission:
             if reply.kind == "timeout":
                 self._timed_out.add(request["name"])
             return Answer(error=reply, printed=printed)
-        modified = [str(m) for m in reply.get("modified") or []]
+        # Arrays: what the judge read back itself. Lists: the student's process's word.
+        lists = [str(m) for m in reply.get("modified") or [] if "(" in str(m)]
+        modified = changed + lists
         if not reply.get("ok"):
             fields = reply.get("error") or {}
             kind = next(

@@ -1,9 +1,12 @@
-"""What the grader hands into the student's process: fixed optimizers, models and helpers.
+"""What the grader hands into the student's process: models, layers and small helpers.
 
-A check that needs an object the student did not write (ex04's optimizer, ex06's model,
-ex08's architecture) makes it here with ``Submission.request(name, op="make")``, so an
-unfinished earlier exercise never costs points in a later one. Also the grader's own file
-loading, which runs in a process without student code (``Submission(None)``).
+A check that needs an object the student did not write (ex06's model, ex08's architecture)
+makes it here with ``Submission.request(name, op="make")``, so an unfinished earlier exercise
+never costs points in a later one. Nothing here computes what an exercise asks for: an
+object that must compute something (ex04's optimizer) is kept by the judge and reached from
+here through ``grader.worker.serve.JudgeObject``; training the grader's own models and
+opening the files students' code wrote happen in a process without student code
+(``grader.judge.inspect_files``).
 """
 
 from collections.abc import Callable
@@ -11,25 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from grader.catalog import SEED
 
-
-class SGD:
-    """Plain gradient descent with the ex03 interface: ``w = w - learning_rate * g``."""
-
-    def __init__(self, learning_rate: float = 0.01):
-        self.learning_rate = learning_rate
-        self.iterations = 0
-
-    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> list[np.ndarray]:
-        self.iterations += 1
-        return [
-            np.asarray(w) - self.learning_rate * np.asarray(g)
-            for w, g in zip(params, grads, strict=True)
-        ]
-
-
-def seed(value: int = SEED) -> None:
+def seed(value: int) -> None:
     """Seed Python, NumPy and Keras, and make TensorFlow's ops deterministic."""
     import tensorflow as tf
     from tensorflow import keras
@@ -38,11 +24,11 @@ def seed(value: int = SEED) -> None:
     tf.config.experimental.enable_op_determinism()
 
 
-def digits_classifier(input_dim: int = 64) -> Any:
+def digits_classifier(input_dim: int = 64, *, seed_value: int) -> Any:
     """ex06's model: Dense(32, relu) then Dense(10, softmax), compiled with Adam."""
     from tensorflow import keras
 
-    seed()
+    seed(seed_value)
     model = keras.Sequential(
         [
             keras.Input(shape=(input_dim,)),
@@ -54,29 +40,7 @@ def digits_classifier(input_dim: int = 64) -> Any:
     return model
 
 
-def fitted_digits_classifier(
-    X_train: np.ndarray,
-    y_train: np.ndarray,
-    X_val: np.ndarray,
-    y_val: np.ndarray,
-    epochs: int,
-    batch_size: int,
-) -> Any:
-    """ex06's model trained by the grader, as the exercise's ``train`` prescribes: what a
-    student's ``train`` must reproduce from the same seed."""
-    model = digits_classifier(X_train.shape[1])
-    model.fit(
-        X_train,
-        y_train,
-        epochs=epochs,
-        batch_size=batch_size,
-        validation_data=(X_val, y_val),
-        verbose=0,
-    )
-    return model
-
-
-def digits_image_classifier(learning_rate: float = 0.01) -> Any:
+def digits_image_classifier(learning_rate: float = 0.01, *, seed_value: int) -> Any:
     """ex07's model (the notes' model_fn for 8x8 images), compiled with Adam.
 
     A learning rate of 0.01 makes the validation loss turn within about 10 epochs on the
@@ -84,7 +48,7 @@ def digits_image_classifier(learning_rate: float = 0.01) -> Any:
     """
     from tensorflow import keras
 
-    seed()
+    seed(seed_value)
     model = keras.Sequential(
         [
             keras.Input(shape=(8, 8)),
@@ -137,11 +101,11 @@ def small_model_fn(hidden: int = 8) -> Callable[[], Any]:
     return build
 
 
-def small_model(hidden: int = 8) -> Any:
+def small_model(hidden: int = 8, *, seed_value: int) -> Any:
     """An ex08 model with seeded, non-trivial weights."""
-    seed()
+    seed(seed_value)
     model = small_model_fn(hidden)()
-    rng = np.random.default_rng(SEED)
+    rng = np.random.default_rng(seed_value)
     model.set_weights([rng.standard_normal(w.shape) for w in model.get_weights()])
     return model
 
@@ -149,29 +113,6 @@ def small_model(hidden: int = 8) -> Any:
 def itself(value: Any) -> Any:
     """The value unchanged: with ``convert``, a kept object's plain data."""
     return value
-
-
-def png_summary(path: str) -> dict[str, Any]:
-    """Size and line colours of a PNG a student's code saved (opened without student code).
-
-    Returns the width, the height, and for each of 12 hue bins the number of strongly coloured
-    pixels: a plotted line shows as one bin, its anti-aliased edges in the same hue.
-    """
-    import matplotlib.colors
-    import matplotlib.image
-
-    with open(path, "rb") as f:
-        if f.read(8) != b"\x89PNG\r\n\x1a\n":
-            raise ValueError("the file is not a PNG image")
-    image = np.asarray(matplotlib.image.imread(path), dtype=float)[..., :3]
-    hsv = matplotlib.colors.rgb_to_hsv(image.reshape(-1, 3))
-    coloured = hsv[(hsv[:, 1] > 0.4) & (hsv[:, 2] > 0.2)]
-    counts, _ = np.histogram(coloured[:, 0], bins=12, range=(0.0, 1.0))
-    return {
-        "width": int(image.shape[1]),
-        "height": int(image.shape[0]),
-        "hue_counts": [int(c) for c in counts],
-    }
 
 
 def call(function: Callable[..., Any], *args: Any) -> Any:
@@ -206,27 +147,10 @@ def save_model_file(model: Any, path: str) -> str:
     return path
 
 
-def load_saved_model(path: str) -> Any:
-    """A file a student's code wrote, opened with Keras's safe mode (never ``safe_mode=False``)."""
-    from tensorflow import keras
-
-    return keras.models.load_model(path, safe_mode=True, compile=False)
-
-
-def load_saved_weights(path: str, hidden: int = 8) -> Any:
-    """ex08's architecture with the weights a student's code saved at ``path``."""
-    model = small_model_fn(hidden)()
-    model.load_weights(path)
-    return model
-
-
 FACTORIES: dict[str, Callable[..., Any]] = {
     "itself": itself,
-    "png_summary": png_summary,
-    "sgd": SGD,
     "seed": seed,
     "digits_classifier": digits_classifier,
-    "fitted_digits_classifier": fitted_digits_classifier,
     "dense_model": dense_model,
     "digits_image_classifier": digits_image_classifier,
     "layer": layer,
@@ -237,6 +161,4 @@ FACTORIES: dict[str, Callable[..., Any]] = {
     "dropout_outputs": dropout_outputs,
     "save_weights_file": save_weights_file,
     "save_model_file": save_model_file,
-    "load_saved_model": load_saved_model,
-    "load_saved_weights": load_saved_weights,
 }

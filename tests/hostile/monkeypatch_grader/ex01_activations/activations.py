@@ -1,8 +1,9 @@
 """HOSTILE-ENTRY monkeypatch_grader: relu zeroes the caller's array in place, and the module
-patches the grader's code that runs in this process so the judge never hears of it:
-``student_process._modified`` (which compares the inputs before and after a call) always
-says nothing changed, and ``write_message`` drops the "modified" field from every reply, in
-``grader.worker.serve``, ``grader.protocol`` and the running ``__main__``."""
+patches every part of the kit's code that runs in this process so the judge never hears of it:
+any function there that compares inputs before and after a call (``_modified``,
+``_changed_lists``) always says nothing changed, and ``write_message`` drops the "modified"
+field from every reply, in ``grader.worker.serve``, ``grader.protocol`` and the running
+``__main__``. The judge reads the input arrays back itself, so none of this helps."""
 
 import sys as _sys
 
@@ -17,8 +18,9 @@ def _nothing_changed(label, before, after):
 def _patch(module):
     if module is None:
         return
-    if hasattr(module, "_modified"):
-        module._modified = _nothing_changed
+    for name in ("_modified", "_changed_lists"):
+        if hasattr(module, name):
+            setattr(module, name, _nothing_changed)
     original = getattr(module, "write_message", None)
     if original is None or getattr(original, "_hostile", False):
         return
