@@ -7,6 +7,7 @@ re-runs every recorder against tf.keras and compares with the stored file, case 
 import numpy as np
 import pytest
 
+from grader import PACKAGE_DIR
 from grader.commands import record as recording
 from grader.judge.cases import golden_cases
 
@@ -40,12 +41,11 @@ def test_recorded_values_match_installed_keras(exercise: str) -> None:
 
 def test_every_case_list_a_check_asks_for_is_recorded() -> None:
     import re
-    from pathlib import Path
 
     from grader.catalog import exercises
 
     for exercise in exercises():
-        source = (Path(recording.__file__).parent / "checks" / f"{exercise.name}.py").read_text()
+        source = (PACKAGE_DIR / "checks" / f"{exercise.name}.py").read_text()
         asked = set(re.findall(r'cases(?:_for)?\((?:EXERCISE, )?"([a-z0-9_]+)"\)', source))
         recorded = {case.check for case in golden_cases(exercise.name)} if asked else set()
         assert asked <= recorded, f"{exercise.name}: no recorded cases for {asked - recorded}"

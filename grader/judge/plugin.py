@@ -38,6 +38,8 @@ _GRADED = pytest.StashKey[dict[str, Path]]()
 """Exercise name -> the student file collected for it."""
 _SUBMISSIONS = pytest.StashKey[dict[Path, Submission]]()
 _REPORT = pytest.StashKey[dict[str, Any]]()
+_JSON_REPORT = pytest.StashKey[dict[str, Any]]()
+"""pytest-json-report's report, as its ``pytest_json_modifyreport`` hook hands it over."""
 _HIDDEN = pytest.StashKey[HiddenSuite]()
 _STARTED = pytest.StashKey[float]()
 """When the run began (``time.monotonic``), for ``--deadline``."""
@@ -109,6 +111,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.json_report_file = None  # in memory only: the score report is the output
     config.stash[_GRADED] = {}
     config.stash[_STARTED] = time.monotonic()
+    config.pluginmanager.register(JsonReportReader(config), "grader-json-report")
     lang = config.option.lang
     if lang:
         if lang not in languages():
@@ -132,6 +135,17 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(f"--hidden-tests: {error}") from None
         config.stash[_HIDDEN] = suite
         config.pluginmanager.register(HiddenCollection(suite), "grader-hidden-checks")
+
+
+class JsonReportReader:
+    """Keeps pytest-json-report's report when it is made (its documented hook), for the score
+    report built at the end of the session."""
+
+    def __init__(self, config: pytest.Config):
+        self.config = config
+
+    def pytest_json_modifyreport(self, json_report: dict[str, Any]) -> None:
+        self.config.stash[_JSON_REPORT] = json_report
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -319,7 +333,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     """Build the score report from pytest-json-report's (made by its own, earlier hook)."""
     config = session.config
     graded = config.stash.get(_GRADED, {})
-    json_report = getattr(getattr(config, "_json_report", None), "report", None)
+    json_report = config.stash.get(_JSON_REPORT, None)
     expected = [n for n in (config.option.expect_exercises or "").split(",") if n]
     if (not graded and not expected) or json_report is None:
         return
@@ -365,6 +379,6 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         print_score_table(
             report,
             _report_path(config),
-            width=terminalreporter._tw.fullwidth,
+            width=config.get_terminal_writer().fullwidth,
             pytest_line=terminalreporter.verbosity >= -1,
         )
