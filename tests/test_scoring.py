@@ -10,6 +10,7 @@ import pytest
 from kit import EXERCISES, SOLUTIONS, grade, results
 
 from grader.catalog import exercises
+from grader.judge.cases import golden_cases
 from grader.results.model import validate
 
 KIT_TOTAL = sum(e.max_score for e in exercises())
@@ -178,10 +179,16 @@ def test_a_students_pytest_run_shows_the_score_table(tmp_path: Path) -> None:
 def test_reference_cases_catch_answers_copied_from_the_recorded_values(tmp_path: Path) -> None:
     folder = _copy_solutions(tmp_path)
     path = folder / "ex01_activations" / "activations.py"
+    # The recorded values, copied into the file as a student could from their own copy of the
+    # kit (a sandboxed process cannot read grader/golden/ itself).
+    table = ",\n".join(
+        f"    bytes.fromhex({c['x'].tobytes().hex()!r}): np.array("
+        f"{c['expected'].tolist()!r}, dtype={str(c['expected'].dtype)!r})"
+        for c in golden_cases("ex01_activations")
+        if c.function == "relu"
+    )
     path.write_text(
-        path.read_text() + "\n\nfrom grader.judge.cases import golden_cases\n"
-        "_TABLE = {c['x'].tobytes(): c['expected'] for c in golden_cases('ex01_activations')"
-        " if c.function == 'relu'}\n\n\n"
+        path.read_text() + f"\n\n_TABLE = {{\n{table}\n}}\n\n\n"
         "def relu(x):\n    return _TABLE[np.asarray(x).tobytes()].copy()\n"
     )
     student_side = results(grade(folder, tmp_path / "student.json", "--no-reference"))
