@@ -103,12 +103,20 @@ def junit_xml(report: Report) -> str:
     return ET.tostring(root, encoding="unicode", xml_declaration=True)
 
 
-def gradebook_row(report: Report, student: str, status: str = "graded") -> dict[str, Any]:
-    """One student's gradebook row: id, total, each exercise's score, how grading went, and
-    how the student's code was isolated when the report says."""
+def grading_status(report: Report) -> str:
+    """How grading went, as the report itself says: its ``submission`` status when a batch
+    wrote one, else ``timeout`` when the run's deadline stopped some checks, else ``graded``."""
+    if "submission" in report:
+        return str(report["submission"]["status"])
+    return "timeout" if report.get("incomplete") else "graded"
+
+
+def gradebook_row(report: Report, student: str) -> dict[str, Any]:
+    """One student's gradebook row: id, total, each exercise's score, how grading went
+    (``grading_status``), and how the student's code was isolated when the report says."""
     row: dict[str, Any] = {"id": student, "total": report["score"], "max": report["max_score"]}
     row |= {exercise["name"]: exercise["score"] for exercise in report["exercises"]}
-    row["status"] = status
+    row["status"] = grading_status(report)
     if "isolation" in report:
         row["isolation"] = report["isolation"]["level"]
     return row
