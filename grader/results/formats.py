@@ -87,6 +87,7 @@ def junit_xml(report: Report) -> str:
             tests=str(len(tests)),
             failures=str(failures),
             errors=str(errors),
+            skipped=str(sum(t["status"] == "not_run" for t in tests)),
         )
         for test in tests:
             case = ET.SubElement(
@@ -98,6 +99,8 @@ def junit_xml(report: Report) -> str:
             )
             if test["status"] in ("failed", "not_attempted"):
                 ET.SubElement(case, "failure", message=test["status"]).text = test["message"]
+            elif test["status"] == "not_run":
+                ET.SubElement(case, "skipped", message=test["status"]).text = test["message"]
             elif test["status"] in ("error", "timeout"):
                 ET.SubElement(case, "error", message=test["status"]).text = test["message"]
     return ET.tostring(root, encoding="unicode", xml_declaration=True)
