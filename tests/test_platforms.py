@@ -124,7 +124,7 @@ def test_gradescope_autograder_runs_in_a_simulated_autograder_folder(tmp_path: P
     root = tmp_path / "autograder"
     platforms.unpack(archive, root / "source")
     assert (root / "source" / "setup.sh").is_file()
-    assert (root / "source" / "kit" / "grader" / "plugin.py").is_file()
+    assert (root / "source" / "kit" / "grader" / "judge" / "plugin.py").is_file()
     assert not list((root / "source").rglob("solutions"))
     submission = root / "submission"
     submission.mkdir()
