@@ -100,6 +100,25 @@ def test_grader_report_command_writes_each_format(report: dict, tmp_path: Path) 
         assert out.read_text().strip()
 
 
+def test_the_gradebook_status_is_the_reports_own(report: dict, tmp_path: Path) -> None:
+    timed_out = {**report, "submission": {"status": "timeout"}}
+    assert exports.gradebook_row(timed_out, "kim")["status"] == "timeout"
+    assert exports.gradebook_row(report, "kim")["status"] == "graded"
+    assert exports.gradebook_row({**report, "incomplete": "deadline"}, "kim")["status"] == (
+        "timeout"
+    )
+    source = tmp_path / "kim.json"
+    source.write_text(json.dumps(timed_out))
+    done = subprocess.run(
+        [sys.executable, "-m", "grader", "report", str(source), "--format", "csv"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert next(csv.DictReader(io.StringIO(done.stdout)))["status"] == "timeout"
+
+
 def test_gradescope_autograder_runs_in_a_simulated_autograder_folder(tmp_path: Path) -> None:
     archive = platforms.gradescope_zip(tmp_path / "autograder.zip")
     root = tmp_path / "autograder"

@@ -45,6 +45,7 @@ from grader.commands.submission_files import (
     SubmissionFiles,
     printable,
     read_submission,
+    write_files,
 )
 from grader.isolation import fork_server
 from grader.isolation.policy import sandbox_policy
@@ -282,9 +283,7 @@ def grade_submission(
         workdir = Path(tmp)
         staged, report_path = workdir / "submission", workdir / "report.json"
         staged.mkdir()
-        for relative_path, content in taken.files.items():  # exercise/module.py: no other path
-            (staged / relative_path).parent.mkdir(exist_ok=True)
-            (staged / relative_path).write_bytes(content)
+        write_files(taken, staged)
         judged = judge(judge_command(staged, report_path, settings), workdir)
         report = read_report(report_path)
     if judged.timed_out:
@@ -325,14 +324,17 @@ def with_submission(
     status: str,
     message: str = "",
 ) -> dict[str, Any]:
-    """``report`` with its ``submission`` object (``taken``: what was read, if anything)."""
+    """``report`` with its ``submission`` object (``taken``: what was read, if anything) and
+    the files left out of the submission (the judge saw only the staged ones)."""
+    ignored = [item.to_dict() for item in taken.ignored] if taken else []
+    report["ignored"] = ignored
     report["submission"] = {
         "id": entry.id,
         "name": entry.name,
         "source": taken.source if taken else ("zip" if entry.path.is_file() else "folder"),
         "status": status,
         "message": message,
-        "ignored": [item.to_dict() for item in taken.ignored] if taken else [],
+        "ignored": ignored,
         "graded_with": dict(graded_with),
     }
     validate(report)
@@ -381,7 +383,7 @@ def run(settings: Settings, console: Console | None = None) -> list[Outcome]:
         console.print(f"skipped {len(outcomes)} submissions unchanged since the last run")
     outcomes |= _grade_all(todo, settings, graded_with, console)
     ordered = [outcomes[e.id] for e in entries]
-    rows = [gradebook_row(o.report, o.id, o.status) for o in ordered]
+    rows = [gradebook_row(o.report, o.id) for o in ordered]
     (settings.out / "gradebook.csv").write_text(gradebook_csv(rows), encoding="utf-8")
     write_summary(settings.out / "summary.html", [(o.id, o.report) for o in ordered])
     return ordered

@@ -12,7 +12,7 @@ from grader.commands import batch, release
 from grader.commands import export as platforms
 from grader.commands import hint as hints
 from grader.commands import watch as watching
-from grader.commands.grade import default_reference, grade
+from grader.commands.grade import UnreadableSubmissionError, default_reference, grade
 from grader.isolation.policy import sandbox_policy
 from grader.judge.hidden import HiddenSuiteError, load_hidden_suite
 from grader.results import formats as exports
@@ -40,18 +40,22 @@ def _grade(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"grader grade: --hide: {error}", file=sys.stderr)
         return 2
-    code = grade(
-        submission,
-        Path(args.json),
-        quiet=args.quiet,
-        call_timeout=args.call_timeout,
-        reference=reference,
-        only=args.only.split(",") if args.only else None,
-        lang=args.lang,
-        hide=hide,
-        hidden_tests=args.hidden_tests,
-        deadline=args.deadline,
-    )
+    try:
+        code = grade(
+            submission,
+            Path(args.json),
+            quiet=args.quiet,
+            call_timeout=args.call_timeout,
+            reference=reference,
+            only=args.only.split(",") if args.only else None,
+            lang=args.lang,
+            hide=hide,
+            hidden_tests=args.hidden_tests,
+            deadline=args.deadline,
+        )
+    except UnreadableSubmissionError as error:
+        print(f"grader grade: {error}", file=sys.stderr)
+        return 2
     return 0 if code in (0, 1) else code
 
 

@@ -1,14 +1,16 @@
 """Grading one submission folder laid out like ``exercises/``: ``grader grade DIR``.
 
 Only the student files the exercises define are copied into a fresh folder, so nothing
-else in the submission (a ``conftest.py``, test files, a ``pytest.ini``) reaches pytest.
+else in the submission (a ``conftest.py``, test files, a ``pytest.ini``) reaches pytest. They
+are found as ``grader batch`` finds them (``grader.commands.submission_files``: never in a
+``.venv``, ``site-packages`` or cache folder), and the report's ``ignored`` lists the rest.
 The checks run in this process and the student's code in child processes, walled in by
 ``grader.isolation.sandbox``: they cannot see the kit's solutions, the reference, or the folders
 given in ``hide``.
 """
 
+import json
 import os
-import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,48 +18,40 @@ from pathlib import Path
 import pytest
 
 from grader.catalog import KIT_SOLUTIONS, Exercise, exercises
+from grader.commands.submission_files import SubmissionFiles, read_submission, write_files
 from grader.isolation.policy import sandbox_policy
 from grader.isolation.sandbox import POLICY_VARIABLE
+from grader.results.model import write_report
 
 PYTEST_INI = """[pytest]
 addopts = --strict-markers --strict-config -p no:cacheprovider
 """
 
 
-def _linked(submission: Path, path: Path) -> bool:
-    """Whether ``path`` or any folder between ``submission`` and it is a symbolic link."""
-    return any(
-        part.is_symlink()
-        for part in (path, *path.parents)
-        if part != submission and submission in part.parents
-    )
+class UnreadableSubmissionError(Exception):
+    """The submission cannot be read at all (a folder that cannot be listed, too many files)."""
 
 
-def locate(submission: Path, exercise: Exercise) -> Path | None:
-    """The student's file for ``exercise`` in a submission: at ``<name>/<module>.py``, or, as
-    platforms often store uploads, the only ``<module>.py`` anywhere in it. Never a link, nor a
-    file reached through a linked folder."""
-    exact = submission / exercise.relative_path
-    if exact.is_file() and not _linked(submission, exact):
-        return exact
-    found = [
-        p for p in submission.rglob(exercise.filename) if p.is_file() and not _linked(submission, p)
-    ]
-    return found[0] if len(found) == 1 else None
-
-
-def stage(submission: Path, workdir: Path, chosen: list[Exercise]) -> list[str]:
-    """Copy the submission's student files into ``workdir``; the exercises' names found."""
-    found = []
-    for exercise in chosen:
-        source = locate(submission, exercise)
-        if source is not None:
-            target = workdir / exercise.relative_path
-            target.parent.mkdir(parents=True)
-            shutil.copyfile(source, target)
-            found.append(exercise.name)
+def stage(submission: Path, workdir: Path, chosen: list[Exercise]) -> SubmissionFiles:
+    """Copy the submission's student files into ``workdir``, found by the one rule of
+    ``grader.commands.submission_files`` (the rule ``grader batch`` follows too); what was
+    taken, and what was left out with the reason."""
+    taken = read_submission(submission, chosen)
+    if taken.problem:
+        raise UnreadableSubmissionError(f"{submission} cannot be read: {taken.problem}")
+    write_files(taken, workdir)
     (workdir / "pytest.ini").write_text(PYTEST_INI, encoding="utf-8")
-    return found
+    return taken
+
+
+def _record_ignored(report_path: Path, taken: SubmissionFiles) -> None:
+    """Add to the score report the submission's files that were left out, with the reason."""
+    try:
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return  # no report: grading itself failed, and pytest's exit code says so
+    report["ignored"] = [item.to_dict() for item in taken.ignored]
+    write_report(report, report_path)
 
 
 def default_reference() -> Path | None:
@@ -89,7 +83,8 @@ def grade(
             counted in the score; the student's code cannot see it either.
 
     Returns pytest's exit code: 0 when every check passed, 1 when some did not, anything else
-    when grading itself could not run.
+    when grading itself could not run. Raises ``UnreadableSubmissionError`` when the
+    submission cannot be read at all.
     """
     chosen = [e for e in exercises() if only is None or e.name in only]
     report_path = report_path.resolve()
@@ -98,7 +93,7 @@ def grade(
     os.environ[POLICY_VARIABLE] = sandbox_policy(hidden).to_json()
     with tempfile.TemporaryDirectory(prefix="grader-submission-") as tmp:
         workdir = Path(tmp)
-        stage(submission, workdir, chosen)
+        taken = stage(submission, workdir, chosen)
         args = [
             str(workdir),
             f"--rootdir={workdir}",
@@ -119,4 +114,6 @@ def grade(
             args.append(f"--deadline={deadline}")
         if hidden_tests:
             args.append(f"--hidden-tests={hidden_tests.resolve()}")
-        return int(pytest.main(args))
+        code = int(pytest.main(args))
+    _record_ignored(report_path, taken)
+    return code

@@ -1,11 +1,13 @@
 """Reading one student's submission, a folder or a zip, without trusting anything in it.
 
-Only the student files the exercises define are taken, found by the rules of
-``grader.commands.grade.locate`` (``<exercise>/<module>.py``, else the only ``<module>.py``), except
-that cache, version-control and environment folders (``__pycache__``, ``.git``, ``.venv``,
-``__MACOSX``, ...) are never searched. Everything else is listed with the reason it was left
-out. Nothing is extracted: no path from a submission is ever used to write a file, links are
-never followed, and files are read with a byte cap, whatever a zip's headers declare.
+This is the one rule every way of grading follows (``grader grade``, ``grader batch``,
+Gradescope's ``grader autograde``). Only the student files the exercises define are taken: at
+``<exercise>/<module>.py``, else the only ``<module>.py`` anywhere, where cache,
+version-control and environment folders (``__pycache__``, ``.git``, ``.venv``,
+``site-packages``, ``__MACOSX``, ...) are never searched. Everything else is listed with the
+reason it was left out. Nothing is extracted: no path from a submission is ever used to write
+a file, links are never followed, and files are read with a byte cap, whatever a zip's headers
+declare.
 """
 
 import os
@@ -102,7 +104,8 @@ def printable(name: str) -> str:
 
 def choose(paths: Iterable[str], exercise: Exercise) -> str | None:
     """The student's file for ``exercise`` among a submission's file paths (``/``-separated,
-    relative to its root): the rules of ``grader.commands.grade.locate``."""
+    relative to its root, skipped folders already left out): ``<exercise>/<module>.py``, else
+    the only ``<module>.py``."""
     paths = list(paths)
     if exercise.relative_path in paths:
         return exercise.relative_path
@@ -131,6 +134,14 @@ def read_submission(
         more = len(result.ignored) - LISTED_IGNORED
         result.ignored[LISTED_IGNORED:] = [Ignored("...", f"and {more} more files, not listed")]
     return result
+
+
+def write_files(taken: SubmissionFiles, folder: Path) -> None:
+    """Stage the files ``read_submission`` took into ``folder``, each at its exercise's
+    ``<exercise>/<module>.py``: no path from the submission is used."""
+    for relative_path, content in taken.files.items():
+        (folder / relative_path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / relative_path).write_bytes(content)
 
 
 def _take(

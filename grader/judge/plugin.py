@@ -355,6 +355,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         reference=str(Path(reference).resolve()) if reference else None,
         hidden=suite.points if suite else None,
         isolation=_isolation(config.stash.get(_SUBMISSIONS, {}).values()),
+        unrun_status="error" if expected else "not_run",
     )
     if config.stash.get(_DEADLINE_REACHED, False):
         report["incomplete"] = say("status.deadline", seconds=config.option.deadline)

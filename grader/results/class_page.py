@@ -49,12 +49,13 @@ def graded(reports: Reports) -> Reports:
 def failure_messages(reports: Reports) -> list[tuple[str, int, list[str]]]:
     """The most common reasons checks failed, raised or ran out of time (the diagnosis when
     there is one, else the message's first line, temporary paths masked): each with its count
-    and the checks it was given for. Checks not attempted yet are counted by status only."""
+    and the checks it was given for. Checks not attempted yet or not run are counted by status
+    only."""
     counts: Counter[str] = Counter()
     checks: dict[str, set[str]] = {}
     for _, report in reports:
         for test in report["tests"]:
-            if test["status"] in ("passed", "not_attempted"):
+            if test["status"] in ("passed", "not_attempted", "not_run"):
                 continue
             lines = test["message"].strip().splitlines()
             first = TEMPORARY_PATH.sub("<temporary file>", lines[0]) if lines else test["status"]

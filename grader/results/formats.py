@@ -87,6 +87,7 @@ def junit_xml(report: Report) -> str:
             tests=str(len(tests)),
             failures=str(failures),
             errors=str(errors),
+            skipped=str(sum(t["status"] == "not_run" for t in tests)),
         )
         for test in tests:
             case = ET.SubElement(
@@ -98,17 +99,27 @@ def junit_xml(report: Report) -> str:
             )
             if test["status"] in ("failed", "not_attempted"):
                 ET.SubElement(case, "failure", message=test["status"]).text = test["message"]
+            elif test["status"] == "not_run":
+                ET.SubElement(case, "skipped", message=test["status"]).text = test["message"]
             elif test["status"] in ("error", "timeout"):
                 ET.SubElement(case, "error", message=test["status"]).text = test["message"]
     return ET.tostring(root, encoding="unicode", xml_declaration=True)
 
 
-def gradebook_row(report: Report, student: str, status: str = "graded") -> dict[str, Any]:
-    """One student's gradebook row: id, total, each exercise's score, how grading went, and
-    how the student's code was isolated when the report says."""
+def grading_status(report: Report) -> str:
+    """How grading went, as the report itself says: its ``submission`` status when a batch
+    wrote one, else ``timeout`` when the run's deadline stopped some checks, else ``graded``."""
+    if "submission" in report:
+        return str(report["submission"]["status"])
+    return "timeout" if report.get("incomplete") else "graded"
+
+
+def gradebook_row(report: Report, student: str) -> dict[str, Any]:
+    """One student's gradebook row: id, total, each exercise's score, how grading went
+    (``grading_status``), and how the student's code was isolated when the report says."""
     row: dict[str, Any] = {"id": student, "total": report["score"], "max": report["max_score"]}
     row |= {exercise["name"]: exercise["score"] for exercise in report["exercises"]}
-    row["status"] = status
+    row["status"] = grading_status(report)
     if "isolation" in report:
         row["isolation"] = report["isolation"]["level"]
     return row

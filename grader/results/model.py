@@ -19,9 +19,13 @@ import jsonschema
 
 from grader import PACKAGE_DIR, __version__
 from grader.catalog import SEED, Exercise
+from grader.words import say
 
-CHECK_STATUSES = ("passed", "failed", "error", "timeout", "not_attempted")
-"""What became of one check."""
+CHECK_STATUSES = ("passed", "failed", "error", "timeout", "not_attempted", "not_run")
+"""What became of one check. ``not_run``: left out of a student's partial run (``pytest -k``,
+or a path to some checks); it earns nothing and still counts in ``max_score``, so a partial run
+never looks complete. In an instructor's run (``--expect-exercises``) such a check is an
+``error`` instead: that run must cover every check."""
 SUBMISSION_STATUSES = ("graded", "timeout", "error", "unreadable")
 """What became of one submission in a batch."""
 SCHEMA_VERSION = "1.0"
@@ -76,6 +80,7 @@ def build_score_report(
     reference: str | None = None,
     isolation: Mapping[str, str] | None = None,
     hidden: Mapping[str, Mapping[str, int]] | None = None,
+    unrun_status: str = "error",
 ) -> dict[str, Any]:
     """The score report of one grading run.
 
@@ -91,6 +96,9 @@ def build_score_report(
         isolation: how the student's code was walled in (``level``, ``note``), if known.
         hidden: the points of an instructor's hidden checks, by exercise, then check; they
             follow the exercise's visible checks and count in its score and max_score.
+        unrun_status: what a check of a graded exercise that did not run is: ``error`` when
+            the run had to cover it (an instructor's), ``not_run`` when the student left it
+            out (``pytest -k``). Either way it earns nothing and counts in ``max_score``.
     """
     missing = missing or {}
     by_check = {(r["exercise"], r["check"]): r for r in _results_from_json_report(json_report)}
@@ -112,8 +120,12 @@ def build_score_report(
                     check_result(
                         exercise,
                         check,
-                        "error",
-                        "this check did not run (deselected or not collected)",
+                        unrun_status,
+                        say(
+                            "status.not_run"
+                            if unrun_status == "not_run"
+                            else "status.not_collected"
+                        ),
                         hidden=check in extra,
                     )
                 )

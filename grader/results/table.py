@@ -11,16 +11,20 @@ from grader.words import language, say
 
 
 def next_step(report: Mapping[str, Any], exercise: str) -> str:
-    """The first check of ``exercise`` that did not pass, in points-table order, with its
-    diagnosis when one was made, and where to find a hint."""
-    for test in report["tests"]:
-        if test["exercise"] == exercise and test["status"] != "passed":
+    """The first check of ``exercise`` that ran and did not pass, in points-table order, with
+    its diagnosis when one was made, and where to find a hint. A check the student did not run
+    (``not_run``) is never the next step: when every check that ran passed, how many did not
+    run."""
+    tests = [t for t in report["tests"] if t["exercise"] == exercise]
+    for test in tests:
+        if test["status"] not in ("passed", "not_run"):
             what = test.get("diagnosis") or say(f"table.status_{test['status']}")
             step = say("table.next_check", check=check_label(test), status=what)
             if test["status"] in ("failed", "error"):
                 step += " " + say("table.see_hint", exercise=exercise)
             return step
-    return say("table.done")
+    not_run = sum(t["status"] == "not_run" for t in tests)
+    return say("table.ran_pass", checks=not_run) if not_run else say("table.done")
 
 
 def check_label(test: Mapping[str, Any]) -> str:
@@ -74,6 +78,9 @@ def print_score_table(
     that says the counts in that language and what pytest's words mean."""
     console = Console(width=max(width, 60), highlight=False)
     console.print(score_table(report))
+    not_run = sum(t["status"] == "not_run" for t in report["tests"])
+    if not_run:
+        console.print(say("table.partial_run", checks=not_run))
     note = hidden_note(report)
     if note:
         console.print(note)
