@@ -19,6 +19,7 @@ import jsonschema
 
 from grader import PACKAGE_DIR, __version__
 from grader.catalog import SEED, Exercise
+from grader.words import say
 
 CHECK_STATUSES = ("passed", "failed", "error", "timeout", "not_attempted")
 """What became of one check."""
@@ -113,7 +114,7 @@ def build_score_report(
                         exercise,
                         check,
                         "error",
-                        "this check did not run (deselected or not collected)",
+                        say("status.not_run"),
                         hidden=check in extra,
                     )
                 )
