@@ -24,10 +24,10 @@ from grader.words import messages
 WRONG = corpus("wrong")
 KOREAN = messages("ko")
 
-WORD = r"(?:\d+-d|[a-z][a-z0-9]*)"
+WORD = r"(?:\d+-d|[a-z][a-z0-9]+)"
 ENGLISH_RUN = re.compile(rf"(?<![\w.`'\"=-]){WORD}(?: {WORD}){{2,}}(?![\w(`'\"=-])")
-"""Three or more lowercase words in a row (``float64`` and ``3-d`` count as words), none of
-them part of an identifier, a call or a setting."""
+"""Three or more lowercase words in a row (``float64`` and ``3-d`` count as words; single
+letters, as in ``n x n``, do not), none of them part of an identifier, a call or a setting."""
 PYTHON_EXCEPTION = re.compile(
     r"\b[A-Z]\w*(?:Error|Exception|Exit|Interrupt)(?::| 예외가 발생했습니다:) .*$", re.MULTILINE
 )

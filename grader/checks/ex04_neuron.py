@@ -195,9 +195,9 @@ def test_gradients(student: Student) -> None:
         _compare(
             received,
             expected,
-            call=f"{call}, as [*dw, db]",
+            call=say("words.as_list", call=call, items="[*dw, db]"),
             case=case,
-            source="tf.GradientTape of Keras's mean binary crossentropy",
+            source=say("words.tape_source"),
             mistakes=[
                 gives(
                     "gradient_sign", lambda X=X, y=y, w=w, b=b: _gradients(X, y, w, b, sign=-1.0)
@@ -263,9 +263,9 @@ def test_train_matches_keras(student: Student) -> None:
         _compare(
             received,
             expected,
-            call=f"{call}, as [*w, b]",
+            call=say("words.as_list", call=call, items="[*w, b]"),
             case=case,
-            source="keras Dense(1, sigmoid) fit with keras.optimizers.SGD, shuffle=False",
+            source=say("words.fit_source"),
             mistakes=_train_mistakes(X, y, w, b, lr, epochs, batch_size),
         )
         batches = -(-len(y) // batch_size)

@@ -249,7 +249,7 @@ def test_evaluate(student: Student) -> None:
     check_close(
         received,
         gold,
-        call=say("words.as_loss_accuracy", call=call),
+        call=say("words.as_list", call=call, items="[loss, accuracy]"),
         case=say("words.new_model"),
         source=say("words.graders_forward_pass"),
         inputs={},

@@ -99,6 +99,8 @@ def cases_for(exercise: str, check: str) -> list[Case]:
     return found
 
 
+REFERENCE_SOURCE = "the reference solution"
+"""``Case.source`` of a case whose expected values the reference solution computed."""
 RECORDED_IN = "en"
 """The language of ``Case.description`` as ``grader.commands.record`` writes it."""
 VOCABULARY = (
@@ -135,6 +137,12 @@ def describe_case(case: Case) -> str:
     if language() == RECORDED_IN:
         return case.description
     return phrase_words(case.description) or _from_data(case)
+
+
+def source_words(source: str) -> str:
+    """Where expected values come from, in the feedback language: a library function's name
+    as it is, the reference solution in words."""
+    return say("words.reference_solution") if source == REFERENCE_SOURCE else source
 
 
 def phrase_words(description: str) -> str | None:

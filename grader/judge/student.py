@@ -146,8 +146,20 @@ class Student:
             )
 
 
+LIST_CHANGES = (
+    (" (the list item was replaced)", "compare.item_replaced"),
+    (" (items added or removed)", "compare.items_added_or_removed"),
+)
+"""How the student's process labels an input list a call changed
+(``grader.worker.serve._changed_lists``), and the words for it."""
+
+
 def _named(label: str, names: Sequence[str]) -> str:
-    """``"argument 2[0]"`` as ``"params[0]"`` when the second argument is called params."""
+    """``"argument 2[0]"`` as ``"params[0]"`` when the second argument is called params;
+    a changed list's label in the feedback language."""
+    for suffix, key in LIST_CHANGES:
+        if label.endswith(suffix):
+            return say(key, label=_named(label.removesuffix(suffix), names))
     position, _, rest = label.removeprefix("argument ").partition("[")
     if not position.isdigit() or not 0 < int(position) <= len(names):
         return label

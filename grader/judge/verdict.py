@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from grader.judge.cases import source_words
 from grader.judge.process import Answer
 from grader.protocol import Foreign
 from grader.results.model import CHECK_STATUSES
@@ -324,7 +325,7 @@ def check_close(
     lines.append(
         say("compare.worst", index=list(index) if index else say("compare.only_one"), at=at)
     )
-    lines.append(say("compare.expected", source=source, value=f"{gold:.10g}"))
+    lines.append(say("compare.expected", source=source_words(source), value=f"{gold:.10g}"))
     lines.append(say("compare.received", value=f"{mine:.10g}"))
     if np.isfinite(mine):
         lines.append(
