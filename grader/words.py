@@ -36,7 +36,12 @@ def messages(lang: str) -> dict[str, Any]:
 
 def say(key: str, **fields: Any) -> str:
     """The sentence ``key`` (dotted, e.g. ``"status.timeout"``) with its fields filled in."""
-    node: Any = messages(language())
+    return say_in(language(), key, **fields)
+
+
+def say_in(lang: str, key: str, **fields: Any) -> str:
+    """``say`` in the language ``lang``, whatever the process's own (a batch's ``--lang``)."""
+    node: Any = messages(lang)
     for part in key.split("."):
         node = node[part]
     return str(node).format(**fields)

@@ -78,10 +78,11 @@ def grade(folder: Path, report: Path | None = None, *extra: str) -> dict[str, An
     return json.loads(report.read_text(encoding="utf-8"))
 
 
-def grade_all(jobs: list[tuple[Path, str]]) -> list[dict[str, Any]]:
-    """Grade each ``(folder, exercise)`` for that exercise only, two at a time."""
+def grade_all(jobs: list[tuple[Path, str]], *extra: str) -> list[dict[str, Any]]:
+    """Grade each ``(folder, exercise)`` for that exercise only, two at a time; ``extra`` are
+    more options for ``grader grade`` (``--lang=ko``)."""
     with ThreadPoolExecutor(max_workers=2) as pool:
-        return list(pool.map(lambda job: grade(job[0], None, f"--only={job[1]}"), jobs))
+        return list(pool.map(lambda job: grade(job[0], None, f"--only={job[1]}", *extra), jobs))
 
 
 def results(report: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:

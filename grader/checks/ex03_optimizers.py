@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.judge.cases import Case, cases_for
+from grader.judge.cases import Case, cases_for, describe_case
 from grader.judge.optimizer_rules import DEFAULTS, VARIANTS, simulate
 from grader.judge.reference import random_twin
 from grader.judge.student import Student, call_text
@@ -159,7 +159,7 @@ def run_case(student: Student, case: Case) -> None:
                     m - w,
                     g - w,
                     call=call,
-                    case=case.description,
+                    case=describe_case(case),
                     source=case.source or f"keras.optimizers.{case.function}",
                     inputs={f"params[{i}]": w, f"grads[{i}]": step_grads[i]},
                     tolerance=UPDATE_TOLERANCE,

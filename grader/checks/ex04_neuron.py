@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.judge.cases import Case
+from grader.judge.cases import Case, describe_case
 from grader.judge.provided import SGD
 from grader.judge.reference import random_twin
 from grader.judge.student import Student
@@ -106,7 +106,7 @@ def _compare(received, expected, *, call: str, case: Case, source: str, mistakes
         received,
         expected,
         call=call,
-        case=case.description,
+        case=describe_case(case),
         source=case.source or source,
         inputs=_input_words(case),
         tolerance=TOLERANCE,
@@ -170,7 +170,9 @@ def test_loss(student: Student) -> None:
 
 def _pair(value: Any, call: str, words: str) -> tuple[Any, Any]:
     if not isinstance(value, list | tuple) or len(value) != 2:
-        received = f"a {type(value).__name__}" if value is not None else "None"
+        received = (
+            say("words.a_value_of", type=type(value).__name__) if value is not None else "None"
+        )
         raise Verdict(say("shape.wrong_tuple", call=call, received=received, expected=words))
     return value[0], value[1]
 
@@ -193,9 +195,9 @@ def test_gradients(student: Student) -> None:
         _compare(
             received,
             expected,
-            call=f"{call}, as [*dw, db]",
+            call=say("words.as_list", call=call, items="[*dw, db]"),
             case=case,
-            source="tf.GradientTape of Keras's mean binary crossentropy",
+            source=say("words.tape_source"),
             mistakes=[
                 gives(
                     "gradient_sign", lambda X=X, y=y, w=w, b=b: _gradients(X, y, w, b, sign=-1.0)
@@ -217,7 +219,9 @@ def _train_answer(student: Student, X, y, w, b, lr, epochs, batch_size):
     answer = student.submission.request("train", (X, y, w, b, optimizer, epochs, batch_size))
     value = student.settle(answer, call).value
     if not isinstance(value, list | tuple) or len(value) != 3:
-        received = f"a {type(value).__name__}" if value is not None else "None"
+        received = (
+            say("words.a_value_of", type=type(value).__name__) if value is not None else "None"
+        )
         raise Verdict(
             say("shape.wrong_tuple", call=call, received=received, expected="(w, b, history)")
         )
@@ -259,9 +263,9 @@ def test_train_matches_keras(student: Student) -> None:
         _compare(
             received,
             expected,
-            call=f"{call}, as [*w, b]",
+            call=say("words.as_list", call=call, items="[*w, b]"),
             case=case,
-            source="keras Dense(1, sigmoid) fit with keras.optimizers.SGD, shuffle=False",
+            source=say("words.fit_source"),
             mistakes=_train_mistakes(X, y, w, b, lr, epochs, batch_size),
         )
         batches = -(-len(y) // batch_size)
@@ -286,7 +290,7 @@ def test_train_matches_keras(student: Student) -> None:
             history,
             np.array(gold),
             call=f"{call}: history",
-            case=case.description,
+            case=describe_case(case),
             source=say("words.history_source"),
             inputs={},
             tolerance=TOLERANCE,

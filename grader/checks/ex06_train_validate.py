@@ -112,9 +112,8 @@ def test_split_and_scale(student: Student) -> None:
                 received,
                 gold,
                 call=f"{call}[{i}] ({name})",
-                case=f"load_digits(), seed {seed}",
-                source="train_test_split(test_size=0.2, stratify=y) + StandardScaler "
-                "fitted on X_train",
+                case=say("words.digits_seed", seed=seed),
+                source=say("words.split_source"),
                 inputs={},
                 tolerance=SPLIT_TOLERANCE,
                 mistakes=variants,
@@ -148,7 +147,7 @@ def _trained(student: Student) -> tuple[dict[str, Any], dict[str, Any]]:
     )
     history = student.settle(answer, call).value
     weights = student.submission.request("itself", (model,), op="make", convert="model")
-    return history, student.settle(weights, "the trained model").value
+    return history, student.settle(weights, say("words.trained_model")).value
 
 
 def test_train(student: Student, inspector) -> None:
@@ -189,7 +188,7 @@ def test_train(student: Student, inspector) -> None:
         op="make",
         convert="model",
     )
-    gold = student.settle(reference, "the grader's own fit").value
+    gold = student.settle(reference, say("words.graders_fit")).value
     same = all(
         np.allclose(np.asarray(m), np.asarray(g), rtol=1e-5, atol=1e-6)
         for mine, ref in zip(model["layers"], gold["layers"], strict=True)
@@ -233,7 +232,7 @@ def test_evaluate(student: Student) -> None:
         if isinstance(value, dict) and "compile_metrics" in value:
             lines.append(explain("metrics_names_keras2"))
         raise Verdict("\n".join(lines))
-    plain = student.settle(weights, "the model").value
+    plain = student.settle(weights, say("words.the_model")).value
     probabilities = keras_numpy.forward(plain, X_val)
     gold = np.array(
         [
@@ -250,9 +249,9 @@ def test_evaluate(student: Student) -> None:
     check_close(
         received,
         gold,
-        call=f"{call}, as [loss, accuracy]",
-        case="a new model",
-        source="the grader's own forward pass over the model's weights",
+        call=say("words.as_list", call=call, items="[loss, accuracy]"),
+        case=say("words.new_model"),
+        source=say("words.graders_forward_pass"),
         inputs={},
         tolerance=Tolerance(rtol=1e-4, atol=1e-6),
     )

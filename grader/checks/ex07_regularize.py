@@ -204,7 +204,7 @@ def _train(student: Student, tmp_dir: Path) -> dict[str, Any] | Verdict:
         model = student.submission.request(
             "digits_image_classifier", kwargs={"seed_value": SEED}, op="make", keep=True
         )
-        model = student.settle(model, "the model to train").value
+        model = student.settle(model, say("words.model_to_train")).value
         answer = student.submission.request(
             "train_with_callbacks",
             (model, X_train, y_train, X_val, y_val, path),
@@ -230,7 +230,7 @@ def _train(student: Student, tmp_dir: Path) -> dict[str, Any] | Verdict:
             "call": call,
             "path": path,
             "history": history["history"],
-            "model": student.settle(weights, "the trained model").value,
+            "model": student.settle(weights, say("words.trained_model")).value,
             "patience": patience if isinstance(patience, int) and patience >= 1 else 2,
         }
     except Verdict as verdict:

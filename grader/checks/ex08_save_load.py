@@ -27,7 +27,7 @@ def _original(student: Student) -> tuple[Handle, dict[str, Any]]:
     answer = student.submission.request(
         "small_model", kwargs={"seed_value": SEED}, op="make", keep=True, convert="model"
     )
-    answer = student.settle(answer, "the model to save")
+    answer = student.settle(answer, say("words.model_to_save"))
     return answer.value, answer.plain
 
 
@@ -94,7 +94,8 @@ def test_save_weights(student: Student, inspector: Submission, tmp_path: Path) -
 def _grader_saved(student: Student, factory: str, path: Path) -> tuple[Handle, dict[str, Any]]:
     model, original = _original(student)
     student.settle(
-        student.submission.request(factory, (model, str(path)), op="make"), "saving the model"
+        student.submission.request(factory, (model, str(path)), op="make"),
+        say("words.saving_model"),
     )
     return model, original
 

@@ -53,6 +53,7 @@ from grader.judge.hidden import HiddenSuiteError, load_hidden_suite
 from grader.results.class_page import write_summary
 from grader.results.formats import gradebook_csv, gradebook_row
 from grader.results.model import build_score_report, fingerprint, validate, write_report
+from grader.words import say_in
 
 DEFAULT_WORKERS = 2
 DEFAULT_TIMEOUT = 900.0
@@ -277,7 +278,7 @@ def grade_submission(
         return with_submission(report, entry, taken, graded_with, status, message)
 
     if taken.problem:
-        message = f"The submission could not be read: {taken.problem}."
+        message = say_in(settings.lang, "batch.unreadable", problem=taken.problem)
         return finished(stand_in_report(settings, {}, "error", message), "unreadable", message)
     with tempfile.TemporaryDirectory(prefix="grader-batch-", ignore_cleanup_errors=True) as tmp:
         workdir = Path(tmp)
@@ -288,12 +289,7 @@ def grade_submission(
         report = read_report(report_path)
     if judged.timed_out:
         limit = settings.timeout + KILL_GRACE
-        message = (
-            f"Grading this submission was stopped after {limit:g} s ({settings.timeout:g} s, "
-            "the batch's time limit, and a grace period), before this check had a result, so "
-            "it earns no points. The usual "
-            "cause is code that runs at import or a loop that never ends."
-        )
+        message = say_in(settings.lang, "batch.stopped", limit=limit, timeout=settings.timeout)
         stopped = f"stopped after {limit:g} s (--timeout and a grace period)"
         return finished(
             stand_in_report(settings, taken.files, "timeout", message), "timeout", stopped
@@ -305,13 +301,18 @@ def grade_submission(
             return finished(report, "timeout", f"stopped after {settings.timeout:g} s (--timeout)")
         return finished(report, "graded")
     why = f"the grader ended with exit code {judged.code}"
+    reason = "batch.grader_exit"
     if report is None:
         why += " without a valid score report"
+        reason = "batch.grader_exit_no_report"
     elif report["fingerprint"]["sha256"] != expected:
         why, report = "the grader graded other files than the ones staged", None
+        reason = "batch.other_files"
     problem = f"{why}. Its last output:\n{judged.output}" if judged.output.strip() else why
-    if report is None:
-        message = f"Grading stopped before this check had a result: {why}."
+    if report is None:  # the students' words: every check of this submission says why
+        message = say_in(
+            settings.lang, "batch.no_result", why=say_in(settings.lang, reason, code=judged.code)
+        )
         report = stand_in_report(settings, taken.files, "error", message)
     return finished(report, "error", problem)
 

@@ -6,6 +6,7 @@ prove that the installed tf.keras still gives the stored values.
 """
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from grader import PACKAGE_DIR
+from grader.words import language, say
 
 GOLDEN_DIR = PACKAGE_DIR / "golden"
 _INDEX = "__index__"
@@ -95,3 +97,78 @@ def cases_for(exercise: str, check: str) -> list[Case]:
     if not found:
         raise LookupError(f"no recorded cases for check {check!r} in {golden_path(exercise)}")
     return found
+
+
+REFERENCE_SOURCE = "the reference solution"
+"""``Case.source`` of a case whose expected values the reference solution computed."""
+RECORDED_IN = "en"
+"""The language of ``Case.description`` as ``grader.commands.record`` writes it."""
+VOCABULARY = (
+    (r"a random input like: (?P<case>.+)", "random_like"),
+    (r"(?P<case>.+), default slope", "default_slope"),
+    (r"(?P<case>.+), (?P<setting>\w+=[^,\s]+)", "with_setting"),
+    (r"(?P<ndim>\d+)-d (?P<dtype>\w+) array", "array"),
+    (r"(?P<ndim>\d+)-d (?P<dtype>\w+) shape (?P<shape>\([\d, ]*\))", "array_shape"),
+    (r"extreme (?P<dtype>\w+) values", "extreme"),
+    (r"large (?P<dtype>\w+) values", "large"),
+    (r"rows of large values", "large_rows"),
+    (r"(?P<values>\[[-\d., ]*\])", "values"),
+    (r"predictions of exactly 0 and 1", "exact_0_1"),
+    (r"probability 0 for the true class", "true_class_0"),
+    (r"(?P<optimizer>\w+\([^()]*\)) on parameters of shapes (?P<shapes>[\d, ()]+)", "optimizer"),
+    (r"(?P<samples>\d+) samples, (?P<features>\d+) features", "samples"),
+    (r"saturated outputs \(\|z\| up to about (?P<z>[\d.]+)\)", "saturated"),
+    (
+        r"(?P<samples>\d+) samples, lr (?P<lr>[\d.e-]+), (?P<epochs>\d+) epochs of batches of "
+        r"(?P<batch>\d+)",
+        "train",
+    ),
+)
+"""The phrases case descriptions are made of, each a ``case.<key>`` sentence; a ``case``
+field is itself a description."""
+
+
+def describe_case(case: Case) -> str:
+    """The case's input in words, in the feedback language.
+
+    The recorded description as it is for English; for another language, its phrases said
+    again from ``messages/<lang>.toml``, or, when a phrase is not known, the inputs described
+    from the arrays themselves (their dtype and shape) and the case's settings."""
+    if language() == RECORDED_IN:
+        return case.description
+    return phrase_words(case.description) or _from_data(case)
+
+
+def source_words(source: str) -> str:
+    """Where expected values come from, in the feedback language: a library function's name
+    as it is, the reference solution in words."""
+    return say("words.reference_solution") if source == REFERENCE_SOURCE else source
+
+
+def phrase_words(description: str) -> str | None:
+    """A description built from ``VOCABULARY``, in the feedback language; None if some
+    part of it is not in the vocabulary."""
+    for pattern, key in VOCABULARY:
+        found = re.fullmatch(pattern, description)
+        if found is None:
+            continue
+        fields = found.groupdict()
+        if "case" in fields:
+            inner = phrase_words(fields["case"])
+            if inner is None:
+                continue
+            fields["case"] = inner
+        return say(f"case.{key}", **fields)
+    return None
+
+
+def _from_data(case: Case) -> str:
+    """``x = <dtype> array of shape <shape>; axis=0``: the case's own inputs and settings
+    (arrays with a dotted name, one step's gradients say, are left out)."""
+    words = [
+        f"{name} = {say('words.array', dtype=value.dtype, shape=value.shape)}"
+        for name, value in case.arrays.items()
+        if not name.startswith("expected") and "." not in name
+    ]
+    words += [f"{name}={value!r}" for name, value in case.kwargs.items()]
+    return "; ".join(words)

@@ -23,6 +23,7 @@ from grader.isolation.launch import Child, child_environment, launch
 from grader.isolation.sandbox import DISK_EXIT, MEMORY_EXIT, OUTPUT_LIMIT_BYTES, Policy, requested
 from grader.judge.shared_inputs import SharedInputs
 from grader.protocol import Handle, ProtocolError, read_message, write_message
+from grader.words import say
 
 CALLBACK_LIMIT = 100_000
 """Requests back to the judge (a provided optimizer's steps) one call may make."""
@@ -138,7 +139,9 @@ class Submission:
         self.isolation = self._process.isolation() or "none"
         if isinstance(reply, StudentError):
             printed = self._printed_since(0).strip()
-            message = reply.message + (f". It printed: {printed}" if printed else "")
+            message = reply.message
+            if printed:
+                message += "\n" + say("status.printed", text=printed)
             self._import_error = StudentError("import", type=reply.kind, message=message)
             self._discard()
         elif not reply.get("ready"):
@@ -186,7 +189,7 @@ class Submission:
             timer.cancel()
             timer.join()
             if timed_out.is_set():
-                return StudentError("timeout", message=f"no answer within {timeout:g} s")
+                return StudentError("timeout", message=say("process.no_answer", seconds=timeout))
             try:  # the channel closes as the process exits: give it a moment to finish
                 code = process.wait(timeout=2)
             except subprocess.TimeoutExpired:
@@ -372,23 +375,24 @@ class Submission:
 
 
 def _ended(code: int, error: BaseException) -> str:
+    """Why the student's process stopped answering, in the feedback language."""
     if isinstance(error, ProtocolError):
-        return f"the process running your code sent back something unreadable ({error})"
+        return say("process.unreadable", error=error)
     if code == -getattr(signal, "SIGXFSZ", 0):
-        return f"the process running your code wrote more than {OUTPUT_LIMIT_BYTES // 2**20} MB"
+        return say("process.output_limit", megabytes=OUTPUT_LIMIT_BYTES // 2**20)
     if code == MEMORY_EXIT:
-        return "the processes running your code used more memory together than the grader allows"
+        return say("process.memory_limit")
     if code == DISK_EXIT:
-        return "the process running your code wrote more into its folders than the grader allows"
+        return say("process.disk_limit")
     if code == -getattr(signal, "SIGXCPU", 0):
-        return "the process running your code used up its CPU time limit"
+        return say("process.cpu_limit")
     if code < 0:
         try:
             name = signal.Signals(-code).name
         except ValueError:
-            name = f"signal {-code}"
-        return f"the process running your code was killed by {name}"
-    return f"the process running your code ended with exit code {code} before answering"
+            name = say("process.signal_number", number=-code)
+        return say("process.killed", signal=name)
+    return say("process.exit_code", code=code)
 
 
 def _error_fields(fields: Any) -> dict[str, str]:

@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 
 from grader.catalog import SEED, Exercise
-from grader.judge.cases import Case, cases_for
+from grader.judge.cases import REFERENCE_SOURCE, Case, cases_for
 
-SOURCE = "the reference solution"
+SOURCE = REFERENCE_SOURCE
 
 
 @cache

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from grader.catalog import Exercise
-from grader.judge.cases import Case, cases_for
+from grader.judge.cases import Case, cases_for, describe_case
 from grader.judge.process import Answer, Handle, Submission
 from grader.judge.reference import reference_cases
 from grader.judge.verdict import (
@@ -98,14 +98,14 @@ class Student:
             received = as_float_array(answer.value, text, expected.shape, why, mistakes)
         except Verdict as verdict:
             inputs = "; ".join(f"{a} = {describe(case[a])}" for a in args)
-            where = say("compare.case", case=case.description, inputs=inputs)
+            where = say("compare.case", case=describe_case(case), inputs=inputs)
             raise Verdict(f"{verdict.message}\n{where}", verdict.status) from None
         try:
             check_close(
                 received,
                 expected,
                 call=text,
-                case=case.description,
+                case=describe_case(case),
                 source=case.source or source,
                 inputs={a: case[a] for a in args},
                 mistakes=mistakes,
@@ -146,8 +146,20 @@ class Student:
             )
 
 
+LIST_CHANGES = (
+    (" (the list item was replaced)", "compare.item_replaced"),
+    (" (items added or removed)", "compare.items_added_or_removed"),
+)
+"""How the student's process labels an input list a call changed
+(``grader.worker.serve._changed_lists``), and the words for it."""
+
+
 def _named(label: str, names: Sequence[str]) -> str:
-    """``"argument 2[0]"`` as ``"params[0]"`` when the second argument is called params."""
+    """``"argument 2[0]"`` as ``"params[0]"`` when the second argument is called params;
+    a changed list's label in the feedback language."""
+    for suffix, key in LIST_CHANGES:
+        if label.endswith(suffix):
+            return say(key, label=_named(label.removesuffix(suffix), names))
     position, _, rest = label.removeprefix("argument ").partition("[")
     if not position.isdigit() or not 0 < int(position) <= len(names):
         return label

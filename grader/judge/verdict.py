@@ -6,6 +6,7 @@ error and the tolerance, and, when the received values match a known mistake, it
 and a hint. The sentences themselves live in ``messages/<lang>.toml``.
 """
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from grader.judge.cases import source_words
 from grader.judge.process import Answer
 from grader.protocol import Foreign
 from grader.results.model import CHECK_STATUSES
@@ -166,14 +168,33 @@ def _status_message(
         key = "status.timeout_repeat"
     if error.kind == "crashed" and error.type == "stale":
         key = "status.stale"
+    if error.kind == "import" and error.type in ("timeout", "crashed"):  # the process, not Python
+        key = "status.import_stopped"
     if error.kind == "not_attempted" and error.raised_in not in ("", error.called, "__init__"):
         key = "status.not_attempted_callee"
         fields["callee"] = error.raised_in
     lines = [say(key, **fields)]
     if error.where and error.kind != "not_attempted":
-        lines.append(f"  at {error.where}")
+        lines.append(say("status.where", place=where_words(error.where)))
     lines += _error_hints(error.message, exercise)
     return status, "\n".join(lines)
+
+
+WHERE = re.compile(
+    r"(?P<file>[^,]+), line (?P<line>\d+)(?:, in (?P<function>[^:]+?))?(?P<code>: .*)?"
+)
+"""The student's process's account of the line that raised (``grader.worker.serve._where``)."""
+
+
+def where_words(where: str) -> str:
+    """``activations.py, line 12, in softmax: <code>`` in the feedback language; the code
+    itself as it is. A text of another shape (the student's process wrote it) as it came."""
+    found = WHERE.fullmatch(where)
+    if found is None:
+        return where
+    key = "status.place_function" if found["function"] else "status.place_line"
+    place = say(key, file=found["file"], line=found["line"], function=found["function"])
+    return place + (found["code"] or "")
 
 
 ERROR_HINTS = (
@@ -304,7 +325,7 @@ def check_close(
     lines.append(
         say("compare.worst", index=list(index) if index else say("compare.only_one"), at=at)
     )
-    lines.append(say("compare.expected", source=source, value=f"{gold:.10g}"))
+    lines.append(say("compare.expected", source=source_words(source), value=f"{gold:.10g}"))
     lines.append(say("compare.received", value=f"{mine:.10g}"))
     if np.isfinite(mine):
         lines.append(
