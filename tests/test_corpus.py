@@ -6,12 +6,14 @@ exercise only: the other exercises' files are the reference's own, and test_scor
 that a broken or missing file costs nothing outside its exercise.
 """
 
+import tomllib
 from typing import Any
 
 import pytest
-from kit import CorpusEntry, corpus, grade_all, results, submission_with
+from kit import ROOT, CorpusEntry, corpus, grade_all, results, submission_with
 
 from grader.catalog import exercises
+from grader.words import say
 
 WRONG = corpus("wrong")
 RIGHT = corpus("right")
@@ -49,6 +51,29 @@ def test_wrong_implementation_is_diagnosed(entry: CorpusEntry, graded: dict) -> 
     assert report["score"] == report["max_score"] - sum(
         by_check[(entry.exercise, name)]["max_score"] for name in entry.fails
     )
+
+
+def _named_mistakes() -> dict[str, str]:
+    """Each known mistake's id and the words that open its hint in a message ("Likely mistake
+    — <name>"), up to its first field."""
+    table = tomllib.loads((ROOT / "grader" / "messages" / "en.toml").read_text(encoding="utf-8"))
+    opening = say("compare.mistake", name="\0", hint="").split("\0")[0]
+    return {key: opening + m["name"].split("{")[0] for key, m in table["mistake"].items()}
+
+
+@pytest.mark.parametrize("entry", WRONG, ids=[e.id for e in WRONG])
+def test_no_hint_for_a_mistake_not_made(entry: CorpusEntry, graded: dict) -> None:
+    """A message names a mistake only when the judge has evidence for it: no wrong entry's
+    messages name a mistake other than the one that entry makes."""
+    messages = [t["message"] for t in results(graded[entry.id]).values() if t["status"] != "passed"]
+    others = [
+        words
+        for words in _named_mistakes().values()
+        if words.split("— ", 1)[1] not in entry.diagnosis
+        and entry.diagnosis not in words
+        and any(words in m for m in messages)
+    ]
+    assert not others, "\n\n".join(messages)
 
 
 @pytest.mark.parametrize("entry", RIGHT, ids=[e.id for e in RIGHT])

@@ -9,6 +9,7 @@ rules and with parameter counts it computes itself.
 import itertools
 from typing import Any
 
+from grader.judge import keras_numpy
 from grader.judge.student import Student
 from grader.judge.verdict import Verdict, describe, explain
 from grader.words import say
@@ -126,7 +127,7 @@ def expected_params(input_dim: int, units: list[int]) -> int:
 
 
 def _dense_layers(model: dict[str, Any], call: str) -> list[dict[str, Any]]:
-    layers = [layer for layer in model["layers"] if layer["class"] != "InputLayer"]
+    layers = keras_numpy.computing_layers(model)
     others = [layer["class"] for layer in layers if layer["class"] != "Dense"]
     if others:
         raise Verdict(say("keras.not_dense", call=call, found=", ".join(others)))

@@ -8,6 +8,7 @@ validation loss of the restored model and of the checkpoint file itself. The che
 opened by a process without student code, with Keras's safe mode.
 """
 
+import math
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import pytest
 
 from grader.catalog import SEED
 from grader.judge import keras_numpy
+from grader.judge.process import Submission
 from grader.judge.student import Student
 from grader.judge.verdict import Verdict, explain
 from grader.words import say
@@ -26,6 +28,21 @@ EPOCH_LIMIT = 40
 LOSS_RTOL = 1e-4
 """Keras reports float32 losses; the judge recomputes them in float64."""
 DROPOUT_RATE = 0.3
+_TRAIN_SIZE = 1437
+"""Training images in the 80/20 split of the 1,797 digits."""
+BATCH_SIZE = int(
+    np.random.default_rng(SEED).choice(
+        [
+            size
+            for size in range(40, 129)
+            if math.lcm(math.ceil(_TRAIN_SIZE / size), math.ceil(_TRAIN_SIZE / 32))
+            > EPOCH_LIMIT * math.ceil(_TRAIN_SIZE / size)
+        ]
+    )
+)
+"""Drawn from the report's seed, never fit's default of 32, and such that no step count within
+the epoch limit is whole epochs of both: a fit that drops the argument shows in its steps."""
+WEIGHT_RTOL = 1e-5
 
 
 @cache
@@ -48,7 +65,7 @@ def _model(student: Student, call: str, *args: Any) -> dict[str, Any]:
 def _layers(model: dict[str, Any]) -> list[tuple[str, Any]]:
     """Each layer as (class, its defining setting): units and activation, or the rate."""
     described = []
-    for layer in model["layers"]:
+    for layer in keras_numpy.computing_layers(model):
         config = layer["config"]
         if layer["class"] == "Dense":
             described.append(("Dense", (config.get("units"), config.get("activation"))))
@@ -155,16 +172,48 @@ def test_dropout_behaviour(student: Student) -> None:
         raise Verdict(say("keras.dropout_inference", call=call))
 
 
-def test_callbacks(student: Student, tmp_path) -> None:
-    path = str(tmp_path / "best.keras")
+def _keras_callbacks(
+    student: Student, inspector: Submission, found: list[dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """The callbacks that are Keras's own ModelCheckpoint and EarlyStopping (or derive from
+    them), by class: the judge asks a process without student code where Keras defines them,
+    and does not trust a class's name alone."""
+    memo = student.submission.memo.setdefault("keras_class_paths", {})
+    known: dict[str, dict[str, Any]] = {}
+    for name in CALLBACKS:
+        if name not in memo:
+            memo[name] = student.settle(
+                inspector.request("keras_class_path", (name,), op="make"), "keras.callbacks"
+            ).value
+        for callback in found:
+            if name not in known and memo[name] in (callback.get("classes") or []):
+                known[name] = callback["config"]
+    return known
+
+
+CALLBACKS = ("ModelCheckpoint", "EarlyStopping")
+
+
+def _callbacks_of(student: Student, inspector: Submission, path: str) -> dict[str, Any]:
     call = f"make_callbacks({path!r})"
     found = student.settle(
         student.submission.request("make_callbacks", (path,), convert="callbacks"), call
     ).value
-    by_class = {c["class"]: c["config"] for c in found}
-    checkpoint, stopping = by_class.get("ModelCheckpoint"), by_class.get("EarlyStopping")
+    return {"call": call, "found": found, "known": _keras_callbacks(student, inspector, found)}
+
+
+def test_callbacks(student: Student, inspector, tmp_path) -> None:
+    path = str(tmp_path / "best.keras")
+    made = _callbacks_of(student, inspector, path)
+    call, known = made["call"], made["known"]
+    checkpoint, stopping = known.get("ModelCheckpoint"), known.get("EarlyStopping")
     if checkpoint is None or stopping is None:
-        raise Verdict(say("keras.missing_callbacks", call=call, found=sorted(by_class)))
+        names = sorted(c["class"] for c in made["found"])
+        impostors = sorted({n for n in names if n in CALLBACKS and n not in known})
+        lines = [say("keras.missing_callbacks", call=call, found=names)]
+        if impostors:
+            lines.append(say("keras.not_keras_callback", call=call, names=", ".join(impostors)))
+        raise Verdict("\n".join(lines))
     problems = [
         ("checkpoint_path", checkpoint.get("filepath") != path),
         ("save_best_only", checkpoint.get("save_best_only") is not True),
@@ -182,139 +231,198 @@ def test_callbacks(student: Student, tmp_path) -> None:
             )
 
 
-def _training(student: Student, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """One run of ``train_with_callbacks``, shared by the three checks that judge it."""
+REFERENCE_STOPPING = {"monitor": "val_loss", "patience": 2, "restore_best_weights": True}
+"""The notes' EarlyStopping, for the grader's own run when the student's make_callbacks has none."""
+
+
+def _training(
+    student: Student, inspector: Submission, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
+    """One run of ``train_with_callbacks`` and one of the grader's own, shared by the three
+    checks that judge them."""
     memo = student.submission.memo
     if "training" not in memo:
-        memo["training"] = _train(student, tmp_path_factory.mktemp("checkpoint"))
+        try:
+            base = tmp_path_factory.getbasetemp()
+            memo["training"] = _train(student, inspector, tmp_path_factory.mktemp("checkpoint"))
+            memo["training"]["base"] = base
+        except Verdict as verdict:
+            memo["training"] = verdict
     result = memo["training"]
     if isinstance(result, Verdict):
         raise Verdict(result.message, result.status)
     return result
 
 
-def _train(student: Student, tmp_dir: Path) -> dict[str, Any] | Verdict:
+def _train(student: Student, inspector: Submission, tmp_dir: Path) -> dict[str, Any]:
+    """The student's run on the grader's model, observed by what it did (the optimizer's step
+    count, the weights it ended with, the file it wrote), and the grader's own run, in a process
+    without student code, with a real EarlyStopping built from the student's settings."""
     X_train, X_val, y_train, y_val = _images()
     path = str(tmp_dir / "best.keras")
+    shown = f"<tmp>/{tmp_dir.name}/best.keras"
     call = (
-        f"train_with_callbacks(model, X_train, y_train, X_val, y_val, {path!r}, "
-        f"epochs={EPOCH_LIMIT})"
+        f"train_with_callbacks(model, X_train, y_train, X_val, y_val, {shown!r}, "
+        f"epochs={EPOCH_LIMIT}, batch_size={BATCH_SIZE})"
     )
+    model = student.submission.request(
+        "digits_image_classifier", kwargs={"seed_value": SEED}, op="make", keep=True
+    )
+    model = student.settle(model, say("words.model_to_train")).value
+    answer = student.submission.request(
+        "train_with_callbacks",
+        (model, X_train, y_train, X_val, y_val, path),
+        {"epochs": EPOCH_LIMIT, "batch_size": BATCH_SIZE},
+        convert="history",
+    )
+    student.settle(answer, call)
+    steps = student.submission.request("optimizer_steps", (model,), op="make")
+    weights = student.submission.request("itself", (model,), op="make", convert="model")
     try:
-        model = student.submission.request(
-            "digits_image_classifier", kwargs={"seed_value": SEED}, op="make", keep=True
-        )
-        model = student.settle(model, say("words.model_to_train")).value
-        answer = student.submission.request(
-            "train_with_callbacks",
-            (model, X_train, y_train, X_val, y_val, path),
-            {"epochs": EPOCH_LIMIT},
-            convert="history",
-        )
-        history = student.settle(answer, call).value
-        weights = student.submission.request("itself", (model,), op="make", convert="model")
-        callbacks = student.submission.request("make_callbacks", (path,), convert="callbacks")
-        patience = (
-            next(
-                (
-                    c["config"].get("patience")
-                    for c in callbacks.value or []
-                    if c["class"] == "EarlyStopping"
-                ),
-                None,
-            )
-            if callbacks.error is None
-            else None
-        )
-        return {
-            "call": call,
-            "path": path,
-            "history": history["history"],
-            "model": student.settle(weights, say("words.trained_model")).value,
-            "patience": patience if isinstance(patience, int) and patience >= 1 else 2,
-        }
-    except Verdict as verdict:
-        return verdict
+        known = _callbacks_of(student, inspector, path)["known"]
+    except Verdict:
+        known = {}
+    stopping = known.get("EarlyStopping")
+    gold = inspector.request(
+        "callback_training_run",
+        (stopping or REFERENCE_STOPPING, X_train, y_train, X_val, y_val),
+        {"epochs": EPOCH_LIMIT, "batch_size": BATCH_SIZE},
+        op="make",
+    )
+    return {
+        "call": call,
+        "path": path,
+        "steps": student.settle(steps, "model.optimizer.iterations").value,
+        "model": student.settle(weights, say("words.trained_model")).value,
+        "checkpoint": known.get("ModelCheckpoint"),
+        "stopping": stopping,
+        "gold": student.settle(gold, say("words.graders_fit")).value,
+    }
 
 
-def _best(run: dict[str, Any]) -> float:
-    """The best validation loss of a run that early stopping ended: as many epochs after its
-    best one as the student's own EarlyStopping's patience (a wrong patience costs points in
-    ``test_callbacks`` only), so the best epoch is not the last one."""
-    losses = run["history"].get("val_loss")
-    if not losses:
-        raise Verdict(say("keras.no_validation", call=run["call"], found=sorted(run["history"])))
-    epochs, best_epoch = len(losses), int(np.argmin(losses)) + 1
-    if epochs >= EPOCH_LIMIT:
-        raise Verdict(
-            say("keras.no_early_stop", call=run["call"], epochs=epochs, limit=EPOCH_LIMIT)
-            + "\n"
-            + explain("callbacks_not_passed")
-        )
-    patience = run["patience"]
-    if epochs != best_epoch + patience:
-        raise Verdict(
+def _shown(path: Path, run: dict[str, Any]) -> str:
+    """``path`` as the student should read it: the grader's temporary folder as ``<tmp>``."""
+    try:
+        return f"<tmp>/{path.relative_to(run['base'])}"
+    except ValueError:
+        return str(path)
+
+
+def _steps_per_epoch(batch_size: int = BATCH_SIZE) -> int:
+    return math.ceil(len(_images()[2]) / batch_size)
+
+
+def _same(weights: list[np.ndarray], gold: list[np.ndarray]) -> bool:
+    return len(weights) == len(gold) and all(
+        np.shape(m) == np.shape(g) and np.allclose(m, g, rtol=WEIGHT_RTOL, atol=1e-6)
+        for m, g in zip(weights, gold, strict=True)
+    )
+
+
+def _weights(model: dict[str, Any]) -> list[np.ndarray]:
+    return [np.asarray(w, dtype=float) for layer in model["layers"] for w in layer["weights"]]
+
+
+def _evidence(run: dict[str, Any]) -> list[str]:
+    """Hints the step count of the student's fit gives evidence for: every step of the epoch
+    limit while the grader's fit with the same callbacks stopped (the callbacks never reached
+    fit), or whole epochs of fit's default batch size that no whole number of epochs of the
+    given one makes (batch_size was dropped)."""
+    steps, full = run["steps"], EPOCH_LIMIT * _steps_per_epoch()
+    hints = []
+    if run["stopping"] is not None and steps == full and run["gold"]["steps"] < full:
+        hints.append(explain("callbacks_not_passed"))
+    if steps % _steps_per_epoch(32) == 0 and steps % _steps_per_epoch() != 0:
+        hints.append(explain("batch_size_ignored"))
+    return hints
+
+
+def test_stops_early(student: Student, inspector, tmp_path_factory) -> None:
+    run = _training(student, inspector, tmp_path_factory)
+    gold = run["gold"]
+    if run["stopping"] is None:
+        raise Verdict(say("keras.no_early_stopping", call=run["call"]))
+    if run["steps"] != gold["steps"]:
+        spe = _steps_per_epoch()
+        lines = [
             say(
                 "keras.not_early_stopping",
                 call=run["call"],
-                epochs=epochs,
-                best=best_epoch,
-                patience=patience,
+                steps=run["steps"],
+                epochs=run["steps"] / spe,
+                batch_size=BATCH_SIZE,
+                expected=gold["steps"] // spe,
+                best=int(np.argmin(gold["val_loss"])) + 1,
             )
-        )
-    return float(min(losses))
+        ]
+        lines += _evidence(run)
+        raise Verdict("\n".join(lines))
 
 
-def test_stops_early(student: Student, tmp_path_factory) -> None:
-    _best(_training(student, tmp_path_factory))
+def _not_best(run: dict[str, Any], what: str, weights: list[np.ndarray], loss: float) -> str:
+    best = float(min(run["gold"]["val_loss"]))
+    return say("keras.not_best", call=run["call"], what=what, loss=loss, best=best)
 
 
 def test_checkpoint_is_best(student: Student, inspector, tmp_path_factory) -> None:
-    run = _training(student, tmp_path_factory)
-    best = _best(run)
+    run = _training(student, inspector, tmp_path_factory)
     path = Path(run["path"])
-    if not path.is_file() or path.is_symlink():
-        raise Verdict(say("keras.no_file", call=run["call"], path=path))
+    if path.is_symlink():
+        raise Verdict(say("keras.link_not_file", call=run["call"], path=_shown(path, run)))
+    if not path.is_file():
+        raise Verdict(
+            "\n".join(
+                [
+                    say("keras.no_file", call=run["call"], path=_shown(path, run)),
+                    *_evidence(run),
+                ]
+            )
+        )
     saved = inspector.request("load_saved_model", (str(path),), op="make", convert="model")
     if saved.error is not None:
         raise Verdict(
             say(
                 "keras.unreadable_file",
                 call=run["call"],
-                path=path,
+                path=_shown(path, run),
                 message=f"{saved.error.type}: {saved.error.message}",
             )
         )
+    weights = _weights(saved.value)
+    if _same(weights, run["gold"]["best"]):
+        return
     _, X_val, _, y_val = _images()
-    loss = keras_numpy.sparse_crossentropy(saved.value, X_val, y_val)
-    if abs(loss - best) > LOSS_RTOL * best + 1e-6:
-        raise Verdict(
-            say(
-                "keras.not_best",
-                call=run["call"],
-                what=say("words.checkpoint"),
-                loss=loss,
-                best=best,
-            )
-            + "\n"
-            + explain("callback_save_best_only")
+    lines = [
+        _not_best(
+            run,
+            say("words.checkpoint"),
+            weights,
+            keras_numpy.sparse_crossentropy(saved.value, X_val, y_val),
         )
+    ]
+    lines += _evidence(run)
+    checkpoint = run["checkpoint"] or {}
+    if checkpoint.get("save_best_only") is not True and _same(weights, run["gold"]["last"]):
+        lines.append(explain("callback_save_best_only"))
+    raise Verdict("\n".join(lines))
 
 
-def test_restores_best_weights(student: Student, tmp_path_factory) -> None:
-    run = _training(student, tmp_path_factory)
-    best = _best(run)
+def test_restores_best_weights(student: Student, inspector, tmp_path_factory) -> None:
+    run = _training(student, inspector, tmp_path_factory)
+    weights = _weights(run["model"])
+    if _same(weights, run["gold"]["best"]):
+        return
     _, X_val, _, y_val = _images()
-    loss = keras_numpy.sparse_crossentropy(run["model"], X_val, y_val)
-    if abs(loss - best) > LOSS_RTOL * best + 1e-6:
-        raise Verdict(
-            say(
-                "keras.not_best",
-                call=run["call"],
-                what=say("words.trained_model"),
-                loss=loss,
-                best=best,
-            )
-            + "\n"
-            + explain("callback_restore_best_weights")
+    lines = [
+        _not_best(
+            run,
+            say("words.trained_model"),
+            weights,
+            keras_numpy.sparse_crossentropy(run["model"], X_val, y_val),
         )
+    ]
+    lines += _evidence(run)
+    stopping = run["stopping"] or {}
+    if stopping.get("restore_best_weights") is not True and _same(weights, run["gold"]["last"]):
+        lines.append(explain("callback_restore_best_weights"))
+    raise Verdict("\n".join(lines))

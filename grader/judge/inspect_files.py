@@ -38,6 +38,68 @@ def fitted_digits_classifier(
     return model
 
 
+EARLY_STOPPING_SETTINGS = ("monitor", "patience", "min_delta", "mode", "restore_best_weights")
+
+
+def keras_class_path(name: str) -> str:
+    """Where Keras defines ``keras.callbacks.<name>`` (``module.qualname``), or "" if it has
+    no such class: what a student's callback's class must be, decided without student code."""
+    from tensorflow import keras
+
+    cls = getattr(keras.callbacks, name, None)
+    return f"{cls.__module__}.{cls.__qualname__}" if isinstance(cls, type) else ""
+
+
+def callback_training_run(
+    stopping: dict[str, Any] | None,
+    X_train: np.ndarray,
+    y_train: np.ndarray,
+    X_val: np.ndarray,
+    y_val: np.ndarray,
+    epochs: int,
+    batch_size: int,
+) -> dict[str, Any]:
+    """ex07's model trained by the grader with a real ``keras.callbacks.EarlyStopping`` built
+    from ``stopping`` (the plain settings of the student's, None for none), as the exercise's
+    ``train_with_callbacks`` prescribes.
+
+    Returns every epoch's validation loss, the optimizer's step count, and three sets of
+    weights: the best epoch's (lowest validation loss), the last epoch's, and the model's at
+    the end of ``fit`` (after EarlyStopping restored any). A ModelCheckpoint changes nothing in
+    training, so none is built; what its file must hold is the best or the last epoch's weights.
+    """
+    from tensorflow import keras
+
+    model = provided.digits_image_classifier(seed_value=SEED)
+    seen: list[list[np.ndarray]] = []
+
+    class Record(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            seen.append([np.array(w) for w in self.model.get_weights()])
+
+    callbacks: list[Any] = [Record()]
+    if stopping is not None:
+        settings = {k: stopping[k] for k in EARLY_STOPPING_SETTINGS if k in stopping}
+        callbacks.append(keras.callbacks.EarlyStopping(**settings))
+    history = model.fit(
+        X_train,
+        y_train,
+        epochs=epochs,
+        batch_size=batch_size,
+        validation_data=(X_val, y_val),
+        callbacks=callbacks,
+        verbose=0,
+    )
+    losses = [float(v) for v in history.history["val_loss"]]
+    return {
+        "val_loss": losses,
+        "steps": int(model.optimizer.iterations),
+        "best": seen[int(np.argmin(losses))],
+        "last": seen[-1],
+        "final": [np.array(w) for w in model.get_weights()],
+    }
+
+
 def png_summary(path: str) -> dict[str, Any]:
     """Size and line colours of a PNG a student's code saved (opened without student code).
 
@@ -78,6 +140,8 @@ def load_saved_weights(path: str, hidden: int = 8) -> Any:
 FACTORIES: dict[str, Callable[..., Any]] = {
     **provided.FACTORIES,
     "fitted_digits_classifier": fitted_digits_classifier,
+    "callback_training_run": callback_training_run,
+    "keras_class_path": keras_class_path,
     "png_summary": png_summary,
     "load_saved_model": load_saved_model,
     "load_saved_weights": load_saved_weights,

@@ -124,6 +124,11 @@ def predict(model: Any, X: np.ndarray) -> np.ndarray:
     return np.asarray(model.predict(X, verbose=0))
 
 
+def optimizer_steps(model: Any) -> int:
+    """How many training steps ``model``'s optimizer has taken."""
+    return int(model.optimizer.iterations)
+
+
 def dropout_outputs(model: Any, x: np.ndarray) -> list[np.ndarray]:
     """What every Dropout layer of ``model`` makes of ``x`` in training mode."""
     from tensorflow import keras
@@ -158,6 +163,7 @@ FACTORIES: dict[str, Callable[..., Any]] = {
     "small_model_fn": small_model_fn,
     "call": call,
     "predict": predict,
+    "optimizer_steps": optimizer_steps,
     "dropout_outputs": dropout_outputs,
     "save_weights_file": save_weights_file,
     "save_model_file": save_model_file,

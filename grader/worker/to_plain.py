@@ -68,7 +68,8 @@ def history(value: Any) -> dict[str, Any]:
 
 
 def callbacks(value: Any) -> list[dict[str, Any]]:
-    """Each callback's class and the settings that decide what it does."""
+    """Each callback's class, the classes it derives from (``module.qualname``, for the judge
+    to compare with Keras's own) and the settings that decide what it does."""
     items = value if isinstance(value, list | tuple) else [value]
     found = []
     for callback in items:
@@ -77,7 +78,13 @@ def callbacks(value: Any) -> list[dict[str, Any]]:
             attribute = getattr(callback, name, None)
             if isinstance(attribute, int | float | str | bool):
                 settings[name] = attribute
-        found.append({"class": type(callback).__name__, "config": settings})
+        found.append(
+            {
+                "class": type(callback).__name__,
+                "classes": [f"{c.__module__}.{c.__qualname__}" for c in type(callback).__mro__],
+                "config": settings,
+            }
+        )
     return found
 
 
