@@ -37,11 +37,16 @@ PRINTED_LIMIT = 4000
 """Characters of the student's printed output kept per call."""
 ERROR_TEXT_LIMIT = 2000
 """Characters of an exception's type, message or line kept."""
-LIBRARY_NOISE = re.compile(
-    r"WARNING: All log messages before absl::InitializeLog|[IWE]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ "
-    r"\S+\.(cc|h):\d+\]|To enable the following instructions:"
+LIBRARY_LOG_LINE = re.compile(
+    r"[IWEF]\d{4} [\d:.]+ +\d+ \S+:\d+\] "  # absl, C++ and Python: "I0000 00:00:1.5  7 x.cc:31] "
+    r"|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWEF] \S+:\d+\] "  # TensorFlow's own, before 2.16
+    r"|WARNING: All log messages before absl::InitializeLog"
+    r"|To enable the following instructions: "
+    r"|(WARNING|INFO|ERROR|DEBUG):(tensorflow|absl|h5py):"  # Python loggers' default format
 )
-"""Lines TensorFlow's C++ runtime writes to stderr whatever TF_CPP_MIN_LOG_LEVEL says."""
+"""A line that TensorFlow, absl or their Python loggers wrote, whatever TF_CPP_MIN_LOG_LEVEL
+says: told apart from the student's own output by its shape (severity letter, date, thread,
+``file:line]``), not by one timestamp format."""
 
 
 @dataclass(frozen=True)
@@ -296,9 +301,7 @@ class Submission:
         """What the student's process wrote since ``mark``, without TensorFlow's own logging."""
         self._output.seek(mark)
         text = self._output.read(PRINTED_LIMIT + 1).decode("utf-8", "replace")
-        text = "".join(
-            line for line in text.splitlines(keepends=True) if not LIBRARY_NOISE.match(line)
-        )
+        text = without_library_logs(text)
         return text if len(text) <= PRINTED_LIMIT else text[:PRINTED_LIMIT] + "\n[... cut]"
 
     def request(
@@ -372,6 +375,13 @@ class Submission:
         if self._workdir is not None:
             self._workdir.cleanup()
             self._workdir = None
+
+
+def without_library_logs(text: str) -> str:
+    """``text`` without the lines TensorFlow and absl logged (``LIBRARY_LOG_LINE``)."""
+    return "".join(
+        line for line in text.splitlines(keepends=True) if not LIBRARY_LOG_LINE.match(line)
+    )
 
 
 def _ended(code: int, error: BaseException) -> str:
