@@ -42,10 +42,11 @@ def test_every_case_list_a_check_asks_for_is_recorded() -> None:
     import re
     from pathlib import Path
 
+    from grader import checks
     from grader.catalog import exercises
 
     for exercise in exercises():
-        source = (Path(recording.__file__).parent / "checks" / f"{exercise.name}.py").read_text()
+        source = (Path(checks.__file__).parent / f"{exercise.name}.py").read_text()
         asked = set(re.findall(r'cases(?:_for)?\((?:EXERCISE, )?"([a-z0-9_]+)"\)', source))
         recorded = {case.check for case in golden_cases(exercise.name)} if asked else set()
         assert asked <= recorded, f"{exercise.name}: no recorded cases for {asked - recorded}"
