@@ -38,6 +38,9 @@ class Case:
     """Named input arrays and expected outputs (``"expected"`` by convention)."""
     source: str = ""
     """Where the expected values come from when not tf.keras (a random case's reference)."""
+    why: str = ""
+    """For an edge case, the mistake it is there to reveal (for the kit's maintainers; stored
+    in the index beside the description, never shown to students)."""
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.arrays[name]
@@ -57,6 +60,7 @@ def save_cases(path: Path, cases: list[Case]) -> None:
             "description": c.description,
             "kwargs": c.kwargs,
             "arrays": sorted(c.arrays),
+            **({"why": c.why} if c.why else {}),
         }
         for c in cases
     ]
@@ -78,6 +82,7 @@ def load_cases(path: Path) -> list[Case]:
                 description=entry["description"],
                 kwargs=entry["kwargs"],
                 arrays={name: data[f"{entry['id']}{_SEPARATOR}{name}"] for name in entry["arrays"]},
+                why=entry.get("why", ""),
             )
             for entry in index
         ]
