@@ -21,11 +21,12 @@ def test_recorded_values_match_installed_keras(exercise: str) -> None:
     )
     for case_id, case in stored.items():
         again = fresh[case_id]
-        assert (case.check, case.function, case.kwargs) == (
+        assert (case.check, case.function, case.kwargs, case.why) == (
             again.check,
             again.function,
             again.kwargs,
-        )
+            again.why,
+        ), case_id
         assert case.arrays.keys() == again.arrays.keys(), case_id
         for name, value in case.arrays.items():
             assert value.dtype == again.arrays[name].dtype, f"{case_id}: {name}"

@@ -7,7 +7,8 @@ Every optimizer has the same shape:
   (same length, same shapes, shapes may differ between parameters), returns the list of
   updated parameter arrays, and adds 1 to ``iterations``. It never modifies its inputs.
   State (velocity, accumulators, moments) is kept per parameter, by position in the list,
-  and created on the first call.
+  and created on the first call. Every parameter is updated at every step, also one whose
+  gradient is all zero (its state still decays, and momentum still moves it).
 """
 
 import numpy as np
@@ -48,7 +49,8 @@ class Adagrad:
     w = w - learning_rate * g / sqrt(acc + epsilon)
     ```
     Writing ``sqrt(acc) + epsilon`` instead is accepted: it differs by far less than the
-    checks' tolerance. Starting ``acc`` at zero is not: Keras starts it at 0.1.
+    checks' tolerance. Starting ``acc`` at zero is not: Keras starts it at 0.1. Leaving epsilon
+    out is not either: with ``initial_accumulator_value=0`` a zero gradient gives 0 / 0.
 
     Args:
         learning_rate: step size. Defaults to 0.001.
@@ -77,7 +79,8 @@ class RMSprop:
     v = rho * v + (1 - rho) * g**2                     (v starts at 0)
     w = w - learning_rate * g / sqrt(v + epsilon)
     ```
-    Writing ``sqrt(v) + epsilon`` instead is accepted.
+    Writing ``sqrt(v) + epsilon`` instead is accepted; leaving epsilon out is not: where the
+    gradient has been zero from the start, ``v`` is 0 and ``g / sqrt(v)`` is 0 / 0.
 
     Args:
         learning_rate: step size. Defaults to 0.001.
@@ -108,7 +111,8 @@ class Adam:
     Keras folds the bias correction into the step size,
     ``alpha = learning_rate * sqrt(1 - beta_2**t) / (1 - beta_1**t)``,
     ``w = w - alpha * m / (sqrt(v) + epsilon)``; both forms are accepted (they differ only in
-    where epsilon sits). Leaving out the bias correction is not.
+    where epsilon sits). Leaving out the bias correction is not, nor leaving out epsilon (0 / 0
+    while a gradient has been zero from the start).
 
     Args:
         learning_rate: step size. Defaults to 0.001.

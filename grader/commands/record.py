@@ -6,6 +6,7 @@ Importing this module imports TensorFlow; the checks themselves never do.
 """
 
 import os
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -40,6 +41,115 @@ def _activation_inputs(rng: np.random.Generator) -> list[tuple[str, np.ndarray]]
 EXTREMES = np.array([-1e4, -1000.0, -50.0, -1.0, 0.0, 1.0, 50.0, 1000.0, 1e4])
 
 
+ZERO = np.array(0.0)
+SOFTMAX_TIES = np.array([[0.0, 0.0, 0.0, 0.0], [2.5, 2.5, 2.5, 2.5], [1.0, 3.0, 3.0, -2.0]])
+LARGE_TIES = np.array([[1000.0] * 3, [-1000.0] * 3, [1e4, 1e4, -1e4]], dtype="float32")
+NEGATIVE = np.array([-1e4, -1000.0, -100.0, -50.0, -20.0])
+
+EDGE_ACTIVATIONS: list[tuple[str, str, np.ndarray, dict, str]] = [
+    (
+        "relu",
+        "0-d exact zero",
+        ZERO,
+        {},
+        "relu's kink as a 0-d array: reveals a separate path for scalars (students add one "
+        "to index x[x < 0]) that returns an int there (Python's max(0, x) gives 0, not 0.0)",
+    ),
+    (
+        "relu_grad",
+        "0-d exact zero",
+        ZERO,
+        {},
+        "the kink as a 0-d array, where TensorFlow's gradient is 0: reveals a scalar path "
+        "written with x >= 0 (the other inputs hold their zeros inside arrays)",
+    ),
+    *(
+        (
+            check,
+            f"0-d exact zero, {words}",
+            ZERO,
+            kwargs,
+            "the kink as a 0-d array, where TensorFlow's gradient is negative_slope: reveals "
+            "a scalar path written with x >= 0 (the other inputs hold their zeros inside arrays)",
+        )
+        for check in ("leaky_relu", "leaky_relu_grad")
+        for words, kwargs in (
+            ("default slope", {}),
+            ("negative_slope=0.1", {"negative_slope": 0.1}),
+        )
+    ),
+    (
+        "softmax",
+        "rows of equal values, 2-d float64",
+        SOFTMAX_TIES,
+        {},
+        "rows that tie for their maximum (every element, or two of them): the answer is 1/n "
+        "or shared by the tied maxima; reveals a log-sum-exp or log1p form that leaves every "
+        "element equal to the maximum out of the sum, where exactly one must be",
+    ),
+    (
+        "softmax",
+        "2-d float64 array of shape (4, 1)",
+        np.array([[3.0], [-1.0], [40.0], [0.0]]),
+        {},
+        "an axis of length 1, where softmax is 1 whatever the values: reveals a result that "
+        "loses the axis (np.squeeze, [..., 0]) and a sum without keepdims, which NumPy "
+        "broadcasts from (4, 1) / (4,) to (4, 4) instead of failing",
+    ),
+    (
+        "softmax_axis",
+        "3-d float32 array of shape (2, 1, 3), axis=1",
+        np.array([[[0.5, -2.0, 7.0]], [[30.0, 30.0, 0.0]]], dtype="float32"),
+        {"axis": 1},
+        "softmax along an axis of length 1 (1 everywhere): reveals a lost axis, and the axis "
+        "argument ignored (the last axis is not of length 1)",
+    ),
+    (
+        "softmax_extreme",
+        "rows of equal large float32 values",
+        LARGE_TIES,
+        {},
+        "equal values of magnitude 1000 to 1e4 in float32: the answer is exactly 1/n or 1/2; "
+        "without the max shift exp overflows (inf / inf), a form that drops tied maxima gives "
+        "1, and the log-sum-exp form rounds its largest intermediate here (its float32 error "
+        "of about |x| * eps is what the tolerance must allow)",
+    ),
+    (
+        "sigmoid_grad",
+        "large negative float64 values",
+        NEGATIVE,
+        {},
+        "large negative x: the derivative written out, exp(-x) / (1 + exp(-x))**2, is "
+        "inf / inf = nan here, while s * (1 - s) stays finite",
+    ),
+    (
+        "sigmoid_grad",
+        "large negative float32 values",
+        NEGATIVE.astype("float32"),
+        {},
+        "large negative x in float32, where exp(-x) overflows from x = -89 on",
+    ),
+    (
+        "tanh_grad",
+        "extreme float64 values",
+        EXTREMES,
+        {},
+        "|x| up to 1e4: tanh written with exp inside the derivative is inf / inf = nan there, "
+        "while 1 - tanh(x)**2 and 1 / cosh(x)**2 stay finite",
+    ),
+    (
+        "tanh_grad",
+        "extreme float32 values",
+        EXTREMES.astype("float32"),
+        {},
+        "|x| up to 1e4 in float32, where exp overflows from |x| = 89 on",
+    ),
+]
+"""Edge cases: (check, description, input, keyword arguments, the mistake the case is there
+to reveal). The check's function is its name without ``_extreme`` or ``_axis``; a ``_grad``
+function is answered by ``tf.GradientTape`` of the activation."""
+
+
 def _keras_activation(name: str, x: np.ndarray, **kwargs) -> np.ndarray:
     return np.asarray(getattr(keras.activations, name)(tf.constant(x), **kwargs))
 
@@ -56,7 +166,7 @@ def record_activations() -> list[Case]:
     inputs = _activation_inputs(rng)
     cases: list[Case] = []
 
-    def add(check: str, function: str, description: str, x: np.ndarray, expected, **kwargs):
+    def add(check: str, function: str, description: str, x: np.ndarray, expected, why="", **kwargs):
         cases.append(
             Case(
                 id=f"{check}/{description}",
@@ -65,6 +175,7 @@ def record_activations() -> list[Case]:
                 description=description,
                 kwargs=kwargs,
                 arrays={"x": x, "expected": expected},
+                why=why,
             )
         )
 
@@ -137,6 +248,13 @@ def record_activations() -> list[Case]:
     }
     for description, x in big.items():
         add("softmax_extreme", "softmax", description, x, _keras_activation("softmax", x))
+    for check, description, x, kwargs, why in EDGE_ACTIVATIONS:
+        function = check.removesuffix("_extreme").removesuffix("_axis")
+        answer = _tape_gradient if function.endswith("_grad") else _keras_activation
+        with warnings.catch_warnings():  # Keras warns of a softmax over an axis of length 1
+            warnings.filterwarnings("ignore", "You are using a softmax over axis")
+            expected = answer(function.removesuffix("_grad"), x, **kwargs)
+        add(check, function, description, x, expected, why=why, **kwargs)
     return cases
 
 
@@ -153,11 +271,17 @@ def _softmax_rows(rng: np.random.Generator, shape: tuple[int, ...], dtype: str) 
     return (z / z.sum(axis=-1, keepdims=True)).astype(dtype)
 
 
+FLOAT32_CLIP = (
+    "float32: 1 - 1e-7 rounds to 1 - 1.19e-7, so log(1 - p) is -15.94 where float64 gives "
+    "-16.12 (the tolerance allows both); no clipping still gives inf"
+)
+
+
 def record_losses() -> list[Case]:
     rng = np.random.default_rng(SEED + 1)
     cases: list[Case] = []
 
-    def add(check: str, function: str, description: str, y_true, y_pred):
+    def add(check: str, function: str, description: str, y_true, y_pred, why: str = ""):
         expected = np.asarray(
             getattr(keras.losses, function)(tf.constant(y_true), tf.constant(y_pred))
         )
@@ -168,6 +292,7 @@ def record_losses() -> list[Case]:
                 function=function,
                 description=description,
                 arrays={"y_true": y_true, "y_pred": y_pred, "expected": expected},
+                why=why,
             )
         )
 
@@ -239,6 +364,43 @@ def record_losses() -> list[Case]:
         np.array([1, 1, 0, 2]),
         certain,
     )
+    wrong_both_ways = (
+        np.array([[0.0, 1.0], [1.0, 0.0], [0.0, 0.0], [1.0, 1.0]]),
+        np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.5], [0.0, 1.0]]),
+    )
+    add(
+        "crossentropy_clipping",
+        "binary_crossentropy",
+        "target 0 with prediction exactly 1, and 1 with 0",
+        *wrong_both_ways,
+        why="a target 0 with a prediction of exactly 1: log(1 - p) needs the clip at 1 - 1e-7 "
+        "too; reveals clipping at 0 only (np.maximum(p, 1e-7)), which the other cases miss "
+        "when the loss is written with np.where",
+    )
+    add(
+        "crossentropy_clipping",
+        "binary_crossentropy",
+        "float32 predictions of exactly 0 and 1",
+        np.concatenate([wrong_both_ways[0], [[0.0, 1.0], [1.0, 0.0]]]).astype("float32"),
+        np.concatenate([wrong_both_ways[1], [[0.0, 1.0], [1.0, 0.0]]]).astype("float32"),
+        why=f"exact 0 and 1 in {FLOAT32_CLIP}; clipping at 0 only gives inf as well",
+    )
+    add(
+        "crossentropy_clipping",
+        "categorical_crossentropy",
+        "float32 probability 0 for the true class",
+        _one_hot(np.array([1, 1, 0, 2]), 3, "float32"),
+        certain.astype("float32"),
+        why=f"probabilities 0 and 1 in {FLOAT32_CLIP}",
+    )
+    add(
+        "crossentropy_clipping",
+        "sparse_categorical_crossentropy",
+        "float32 probability 0 for the true class",
+        np.array([1, 1, 0, 2]),
+        certain.astype("float32"),
+        why=f"probabilities 0 and 1 in {FLOAT32_CLIP}",
+    )
     return cases
 
 
@@ -280,10 +442,82 @@ OPTIMIZER_CASES: list[tuple[str, str, dict, list[tuple[int, ...]]]] = [
 ]
 """(check, optimizer class, keyword arguments, parameter shapes), each run for 20 steps."""
 
+ZERO_GRADIENT_CASES: list[tuple[str, str, dict, str]] = [
+    (
+        "sgd",
+        "SGD",
+        {"learning_rate": 0.05},
+        "without momentum a zero gradient leaves w exactly where it is: the parameter must "
+        "still come back, unchanged and in its place in the list",
+    ),
+    (
+        "sgd_momentum",
+        "SGD",
+        {"learning_rate": 0.05, "momentum": 0.9},
+        "momentum keeps moving w while the gradient is zero (m = momentum * m): reveals a step "
+        "that skips a parameter whose gradient is all zero",
+    ),
+    (
+        "sgd_nesterov",
+        "SGD",
+        {"learning_rate": 0.05, "momentum": 0.9, "nesterov": True},
+        "Nesterov momentum keeps moving w over zero gradients too: reveals skipping them",
+    ),
+    (
+        "adagrad",
+        "Adagrad",
+        {"learning_rate": 0.1, "initial_accumulator_value": 0.0},
+        "an accumulator that starts at 0 stays 0 while the gradient is zero: reveals "
+        "epsilon left out, g / sqrt(acc) = 0 / 0",
+    ),
+    (
+        "rmsprop",
+        "RMSprop",
+        {"learning_rate": 0.01},
+        "v starts at 0 and stays 0 while the gradient is zero: reveals epsilon left out, "
+        "g / sqrt(v) = 0 / 0; over the zero steps v must still decay (v = rho * v), which "
+        "skipping the parameter does not do",
+    ),
+    (
+        "adam",
+        "Adam",
+        {"learning_rate": 0.01},
+        "m and v start at 0 and stay 0 while the gradient is zero: reveals epsilon left out, "
+        "m / sqrt(v) = 0 / 0; later m keeps moving w over zero gradients, which skipping the "
+        "parameter does not do",
+    ),
+]
+"""(check, optimizer class, keyword arguments, the mistake the case reveals), each run for 20
+steps on parameters of shapes (4,), (3,), (2, 2) with the gradients of ``_zero_gradients``."""
+ZERO_GRADIENT_SHAPES = [(4,), (3,), (2, 2)]
+ZERO_GRADIENT_WORDS = (
+    ", with zero gradients (params[0][0] at every step, params[0][2] at steps 1, 7 and 13, "
+    "params[1] at steps 1 to 8, params[2] at steps 6 to 15)"
+)
+
 
 def _gradient(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
     """Gradients of magnitude 0.2 to 2: far from 0, where only epsilon's placement would matter."""
     return rng.uniform(0.2, 2.0, size=shape) * rng.choice([-1.0, 1.0], size=shape)
+
+
+def _zero_gradients(rng: np.random.Generator) -> list[list[np.ndarray]]:
+    """Gradients for ``ZERO_GRADIENT_SHAPES`` with zeros where mistakes show: component 0 of
+    parameter 0 is zero at every step and component 2 at steps 1, 7 and 13; parameter 1 is
+    zero for steps 1 to 8 (its state is still 0 there), parameter 2 for steps 6 to 15 (after
+    its state has grown)."""
+    grads = [
+        [_gradient(rng, shape) for shape in ZERO_GRADIENT_SHAPES] for _ in range(OPTIMIZER_STEPS)
+    ]
+    for t, (first, second, third) in enumerate(grads, start=1):
+        first[0] = 0.0
+        if t in (1, 7, 13):
+            first[2] = 0.0
+        if t <= 8:
+            second[:] = 0.0
+        if 6 <= t <= 15:
+            third[:] = 0.0
+    return grads
 
 
 def keras_trajectory(
@@ -304,9 +538,20 @@ def keras_trajectory(
 def record_optimizers() -> list[Case]:
     rng = np.random.default_rng(SEED + 2)
     cases = []
-    for check, class_name, kwargs, shapes in OPTIMIZER_CASES:
+    runs = [
+        (check, class_name, kwargs, shapes, None, "")
+        for check, class_name, kwargs, shapes in OPTIMIZER_CASES
+    ]
+    runs += [
+        (check, class_name, kwargs, ZERO_GRADIENT_SHAPES, _zero_gradients, why)
+        for check, class_name, kwargs, why in ZERO_GRADIENT_CASES
+    ]
+    for check, class_name, kwargs, shapes, gradients, why in runs:
         params = [rng.standard_normal(shape) for shape in shapes]
-        grads = [[_gradient(rng, shape) for shape in shapes] for _ in range(OPTIMIZER_STEPS)]
+        if gradients is None:
+            grads = [[_gradient(rng, shape) for shape in shapes] for _ in range(OPTIMIZER_STEPS)]
+        else:
+            grads = gradients(rng)
         trajectory = keras_trajectory(class_name, kwargs, params, grads)
         arrays = {f"params.{i}": w for i, w in enumerate(params)}
         for t in range(OPTIMIZER_STEPS):
@@ -315,14 +560,17 @@ def record_optimizers() -> list[Case]:
                 arrays[f"expected.{t}.{i}"] = trajectory[t][i]
         settings = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
         shape_words = ", ".join(str(s) for s in shapes)
+        zeros = (", zero gradients", ZERO_GRADIENT_WORDS) if gradients else ("", "")
         cases.append(
             Case(
-                id=f"{check}/{class_name}({settings})",
+                id=f"{check}/{class_name}({settings}){zeros[0]}",
                 check=check,
                 function=class_name,
-                description=f"{class_name}({settings}) on parameters of shapes {shape_words}",
+                description=f"{class_name}({settings}) on parameters of shapes {shape_words}"
+                + zeros[1],
                 kwargs=kwargs,
                 arrays=arrays,
+                why=why,
             )
         )
     return cases

@@ -3,12 +3,13 @@ not use, drawn at random (seeded) and answered by the reference solution.
 
 Each check draws its inputs from ``check_rng`` (seeded with ``grader.judge.cases.SEED`` and the
 check's name: the same inputs in every run) and compares with ``solutions/`` the way the kit's
-own checks do, so a failure reads like theirs: the call, the input, the worst element, and the
-likely mistake when it is a known one.
+own checks do, with their tolerance, so a failure reads like theirs: the call, the input, the
+worst element, the rounding error allowed there, and the likely mistake when it is a known one.
 """
 
 import numpy as np
 
+from grader.checks.ex01_activations import tolerance
 from grader.judge.cases import Case
 from grader.judge.reference import SOURCE, answered_case, check_rng, reference_solution
 from grader.judge.student import Student
@@ -76,7 +77,13 @@ def test_elementwise_more_inputs(student: Student) -> None:
             case = answered_case(
                 reference, "elementwise_more_inputs", function, _describe(x), {"x": x}
             )
-            student.check_case(case, ["x"], source=SOURCE, mistakes=_elementwise_mistakes(case))
+            student.check_case(
+                case,
+                ["x"],
+                source=SOURCE,
+                mistakes=_elementwise_mistakes(case),
+                tolerance=tolerance(case),
+            )
 
 
 def test_softmax_more_inputs(student: Student) -> None:
@@ -102,7 +109,7 @@ def test_softmax_more_inputs(student: Student) -> None:
         ]
         if axis % x.ndim != x.ndim - 1:
             mistakes.append(gives("softmax_ignores_axis", lambda w=wide: _softmax(w, -1)))
-        student.check_case(case, ["x"], source=SOURCE, mistakes=mistakes)
+        student.check_case(case, ["x"], source=SOURCE, mistakes=mistakes, tolerance=tolerance(case))
 
 
 def test_leaky_relu_more_slopes(student: Student) -> None:
@@ -126,4 +133,5 @@ def test_leaky_relu_more_slopes(student: Student) -> None:
                 ["x"],
                 source=SOURCE,
                 mistakes=[gives("ignored_negative_slope", with_default_slope)],
+                tolerance=tolerance(case),
             )

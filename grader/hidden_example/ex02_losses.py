@@ -3,9 +3,10 @@ drawn at random (seeded) and answered by the reference solution."""
 
 import numpy as np
 
+from grader.checks.ex02_losses import tolerance
 from grader.judge.reference import SOURCE, answered_case, check_rng, reference_solution
 from grader.judge.student import Student
-from grader.judge.verdict import Mistake, Tolerance, gives, shaped
+from grader.judge.verdict import Mistake, gives, shaped
 from grader.words import say
 
 EPSILON = 1e-7
@@ -40,13 +41,6 @@ def _batch(
     if loss == "sparse_categorical_crossentropy":
         return {"y_true": labels, "y_pred": _softmax(logits).astype(dtype)}
     return {"y_true": rng.normal(size=shape).astype(dtype), "y_pred": logits.astype(dtype)}
-
-
-def _tolerance(dtype: np.dtype) -> Tolerance:
-    """The dtype's tolerance, with at least 1e-6 absolute for losses near 0 (as the visible
-    checks allow)."""
-    base = Tolerance.for_dtype(dtype)
-    return Tolerance(rtol=base.rtol, atol=max(base.atol, 10 * EPSILON))
 
 
 def _cce(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
@@ -95,7 +89,7 @@ def test_losses_more_inputs(student: Student) -> None:
                 source=SOURCE,
                 mistakes=_mistakes(loss, inputs["y_true"], inputs["y_pred"]),
                 shape_rule=say("why.per_sample"),
-                tolerance=_tolerance(case["expected"].dtype),
+                tolerance=tolerance(case),
             )
 
 
@@ -118,5 +112,5 @@ def test_categorical_unnormalised(student: Student) -> None:
             source=SOURCE,
             mistakes=[gives("cce_not_normalised", lambda t=t, p=p: _cce(t, p))],
             shape_rule=say("why.per_sample"),
-            tolerance=_tolerance(case["expected"].dtype),
+            tolerance=tolerance(case),
         )

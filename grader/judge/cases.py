@@ -40,6 +40,9 @@ class Case:
     """Named input arrays and expected outputs (``"expected"`` by convention)."""
     source: str = ""
     """Where the expected values come from when not tf.keras (a random case's reference)."""
+    why: str = ""
+    """For an edge case, the mistake it is there to reveal (for the kit's maintainers; stored
+    in the index beside the description, never shown to students)."""
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.arrays[name]
@@ -59,6 +62,7 @@ def save_cases(path: Path, cases: list[Case]) -> None:
             "description": c.description,
             "kwargs": c.kwargs,
             "arrays": sorted(c.arrays),
+            **({"why": c.why} if c.why else {}),
         }
         for c in cases
     ]
@@ -80,6 +84,7 @@ def load_cases(path: Path) -> list[Case]:
                 description=entry["description"],
                 kwargs=entry["kwargs"],
                 arrays={name: data[f"{entry['id']}{_SEPARATOR}{name}"] for name in entry["arrays"]},
+                why=entry.get("why", ""),
             )
             for entry in index
         ]
@@ -108,6 +113,19 @@ VOCABULARY = (
     (r"(?P<case>.+), default slope", "default_slope"),
     (r"(?P<case>.+), (?P<setting>\w+=[^,\s]+)", "with_setting"),
     (r"(?P<ndim>\d+)-d (?P<dtype>\w+) array", "array"),
+    (r"(?P<ndim>\d+)-d (?P<dtype>\w+) array of shape (?P<shape>\([\d, ]*\))", "array_of_shape"),
+    (r"0-d exact zero", "exact_zero"),
+    (r"large negative (?P<dtype>\w+) values", "large_negative"),
+    (r"rows of equal large (?P<dtype>\w+) values", "equal_large_rows"),
+    (r"rows of equal values, (?P<ndim>\d+)-d (?P<dtype>\w+)", "equal_rows"),
+    (r"(?P<dtype>\w+) predictions of exactly 0 and 1", "exact_0_1_dtype"),
+    (r"(?P<dtype>\w+) probability 0 for the true class", "true_class_0_dtype"),
+    (r"target 0 with prediction exactly 1, and 1 with 0", "crossed_targets"),
+    (
+        r"(?P<optimizer>\w+\([^()]*\)) on parameters of shapes (?P<shapes>[\d, ()]+), with zero "
+        r"gradients \((?P<where>.+)\)",
+        "optimizer_zero_gradients",
+    ),
     (r"(?P<ndim>\d+)-d (?P<dtype>\w+) shape (?P<shape>\([\d, ]*\))", "array_shape"),
     (r"extreme (?P<dtype>\w+) values", "extreme"),
     (r"large (?P<dtype>\w+) values", "large"),
@@ -126,6 +144,19 @@ VOCABULARY = (
 )
 """The phrases case descriptions are made of, each a ``case.<key>`` sentence; a ``case``
 field is itself a description."""
+STEP_WORDS = (
+    (r"at every step", "steps_every"),
+    (r"at steps (?P<first>\d+) to (?P<last>\d+)", "steps_range"),
+    (r"at steps (?P<some>[\d, ]+) and (?P<last>\d+)", "steps_list"),
+    (r"at step (?P<one>\d+)", "steps_one"),
+)
+"""The phrases that say at which steps a gradient is zero (a ``where`` field)."""
+
+
+def _step_words(text: str) -> str:
+    for pattern, key in STEP_WORDS:
+        text = re.sub(pattern, lambda found, key=key: say(f"case.{key}", **found.groupdict()), text)
+    return text
 
 
 def describe_case(case: Case) -> str:
@@ -158,6 +189,8 @@ def phrase_words(description: str) -> str | None:
             if inner is None:
                 continue
             fields["case"] = inner
+        if "where" in fields:
+            fields["where"] = _step_words(fields["where"])
         return say(f"case.{key}", **fields)
     return None
 

@@ -98,4 +98,5 @@ def random_twin(case: Case, arrays: dict[str, np.ndarray], expected: dict[str, n
         kwargs=case.kwargs,
         arrays={**arrays, **expected},
         source=SOURCE,
+        why=case.why,
     )

@@ -17,6 +17,7 @@ from grader.judge.process import Answer, Handle, Submission
 from grader.judge.reference import reference_cases
 from grader.judge.verdict import (
     Mistake,
+    Rounding,
     Tolerance,
     Verdict,
     as_float_array,
@@ -85,11 +86,12 @@ class Student:
         *,
         source: str,
         mistakes: Sequence[Mistake] = (),
-        tolerance: Tolerance | None = None,
+        tolerance: Tolerance | Rounding | None = None,
         shape_rule: str | None = None,
     ) -> np.ndarray:
         """Call ``case.function`` on the case's arrays named ``args`` and its kwargs, and
-        compare with ``case["expected"]``; returns the received array."""
+        compare with ``case["expected"]`` within ``tolerance`` (the NumPy checks pass their
+        ``Rounding``; without one, ``Tolerance.for_dtype``); returns the received array."""
         expected = case["expected"]
         text = call_text(case.function, args, case.kwargs)
         try:

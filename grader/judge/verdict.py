@@ -56,17 +56,120 @@ Verdict.__module__ = "builtins"
 
 @dataclass(frozen=True)
 class Tolerance:
-    """Passes when ``|received - expected| <= atol + rtol * |expected|`` element-wise."""
+    """Passes when ``|received - expected| <= atol + rtol * |expected|`` element-wise.
+
+    A fixed tolerance, for results whose error is not rounding alone (a trained model); the
+    NumPy checks use ``Rounding``, which follows the floating-point error of the input's dtype.
+    """
 
     rtol: float
     atol: float
 
     @classmethod
     def for_dtype(cls, dtype: np.dtype) -> "Tolerance":
-        """float64 results are held to 1e-7 relative, float32 ones to 1e-5."""
+        """float64 results are held to 1e-7 relative, float32 ones to 1e-5 (the default of
+        ``Student.check_case`` for checks that know nothing of their function's conditioning)."""
         if np.dtype(dtype) == np.float64:
             return cls(rtol=1e-7, atol=1e-10)
         return cls(rtol=1e-5, atol=1e-6)
+
+    def bound(self, expected: np.ndarray) -> np.ndarray:
+        return self.atol + self.rtol * np.abs(expected)
+
+    def explain(self, index: tuple[int, ...], expected: np.ndarray, error: float) -> list[str]:
+        bound = float(self.bound(expected)[index])
+        return [say("compare.error", error=error, atol=self.atol, rtol=self.rtol, bound=bound)]
+
+
+ULPS = 8
+"""How many roundings, in units of the result's sensitivity, a correct answer may be off by:
+the few of the student's formula and tf.keras's own together (TensorFlow's tanh alone is up to
+4 ulps from NumPy's in float64)."""
+
+FLOAT32_EPS = float(np.finfo(np.float32).eps)
+
+
+@dataclass(frozen=True, eq=False)
+class Rounding:
+    """The tolerance that follows floating-point error: how far a correct formula computed in
+    ``dtype`` can land from tf.keras's answer, element-wise.
+
+    ```
+    bound = ULPS * (eps * (|expected| + 1 + sensitivity)
+                    + eps_float32 * float32_sensitivity) + allowance
+    ```
+    - ``eps`` is the machine epsilon of ``dtype`` (float32: 1.19e-7, float64: 2.22e-16):
+      rounding a value ``v`` to that dtype moves it by up to ``eps / 2 * |v|``.
+    - ``sensitivity = sum_j |v_j * d expected / d v_j|`` over the function's inputs and the
+      intermediate values every way of computing it must round: how far the answer moves per
+      relative change of each of them (``|x * f'(x)|`` for an element-wise ``f``, that is the
+      condition number times ``|f(x)|``). Times ``eps`` it is the error that rounding them
+      causes, which no formula avoids: softmax in float32 at ``|x| = 1000`` cannot do much
+      better than ``1000 * eps``. ``|expected|`` and ``1`` count the rounding of the answer
+      itself and of values of order 1 (``1 + e``, ``1 - s``, a probability).
+    - ``float32_sensitivity``: the same for values Keras holds in float32 whatever the
+      result's dtype (an optimizer's hyper-parameters), with float32's epsilon.
+    - ``allowance``: differences that are not rounding: where the checks accept more than one
+      formula (epsilon inside or outside the root), or where Keras departs from the
+      documented formula; ``allowance_reason`` names it (a key of ``compare.allowance``).
+    - ``at``: the input's magnitude the message quotes, as ``(name, |value| per element)``.
+
+    Every field but ``dtype`` broadcasts against the expected array.
+    """
+
+    dtype: str
+    sensitivity: Any = 0.0
+    float32_sensitivity: Any = 0.0
+    allowance: Any = 0.0
+    allowance_reason: str = ""
+    at: tuple[str, Any] | None = None
+
+    @property
+    def eps(self) -> float:
+        return float(np.finfo(self.dtype).eps)
+
+    def bound(self, expected: np.ndarray) -> np.ndarray:
+        rounding = self.eps * (np.abs(expected) + 1 + self.sensitivity)
+        return ULPS * (rounding + FLOAT32_EPS * np.asarray(self.float32_sensitivity)) + (
+            self.allowance
+        )
+
+    def explain(self, index: tuple[int, ...], expected: np.ndarray, error: float) -> list[str]:
+        """The bound at ``index``, term by term: "tolerance for float32 at |x| = 1000: ..."."""
+
+        def at(value: Any) -> float:
+            return float(np.broadcast_to(value, expected.shape)[index])
+
+        bound = float(self.bound(expected)[index])
+        terms = say(
+            "compare.rounding_terms",
+            ulps=ULPS,
+            eps=self.eps,
+            expected=abs(at(expected)),
+            sensitivity=at(self.sensitivity),
+        )
+        if at(self.float32_sensitivity):
+            terms += say(
+                "compare.rounding_float32",
+                ulps=ULPS,
+                eps=FLOAT32_EPS,
+                sensitivity=at(self.float32_sensitivity),
+            )
+        if at(self.allowance):
+            terms += say(f"compare.allowance.{self.allowance_reason}", value=at(self.allowance))
+        name, magnitude = self.at or ("expected", np.abs(expected))
+        return [
+            say("compare.rounding_error", error=error, bound=bound),
+            say(
+                "compare.rounding",
+                dtype=self.dtype,
+                name=name,
+                magnitude=at(magnitude),
+                terms=terms,
+                bound=bound,
+            ),
+            say("compare.rounding_why", dtype=self.dtype, eps=self.eps),
+        ]
 
 
 @dataclass(frozen=True)
@@ -265,16 +368,22 @@ def as_float_array(
                 why=why,
             )
         ]
-        lines += _first_mistake(array, [m for m in mistakes if m.about_shape])
+        lines += first_mistake(array, [m for m in mistakes if m.about_shape])
         raise Verdict("\n".join(lines))
     return array
 
 
-def _first_mistake(received: np.ndarray, mistakes: Sequence[Mistake]) -> list[str]:
-    """The explanation of the first known mistake the received values match, if any."""
+def first_mistake(
+    received: np.ndarray, mistakes: Sequence[Mistake], expected: np.ndarray | None = None
+) -> list[str]:
+    """The explanation of the first known mistake the received values match, if any.
+
+    A mistake whose own values match ``expected`` too is no evidence (on this input it gives
+    the right answer, so it cannot be why the answer is wrong) and is passed over.
+    """
     received64 = np.asarray(received, dtype=np.float64)
     for mistake in mistakes:
-        if mistake.matches(received64):
+        if mistake.matches(received64) and (expected is None or not mistake.matches(expected)):
             return [mistake.explain()]
     return []
 
@@ -300,7 +409,7 @@ def check_close(
     case: str,
     source: str,
     inputs: dict[str, np.ndarray],
-    tolerance: Tolerance,
+    tolerance: "Tolerance | Rounding",
     mistakes: Sequence[Mistake] = (),
     where: str = "",
 ) -> None:
@@ -309,7 +418,7 @@ def check_close(
     expected64 = np.asarray(expected, dtype=np.float64)
     with np.errstate(all="ignore"):
         error = np.abs(received64 - expected64)
-        bound = tolerance.atol + tolerance.rtol * np.abs(expected64)
+        bound = np.broadcast_to(tolerance.bound(expected64), expected64.shape)
         excess = np.where(np.isfinite(error), error / bound, np.inf)
     if bool(np.all(excess <= 1)):
         return
@@ -328,16 +437,8 @@ def check_close(
     lines.append(say("compare.expected", source=source_words(source), value=f"{gold:.10g}"))
     lines.append(say("compare.received", value=f"{mine:.10g}"))
     if np.isfinite(mine):
-        lines.append(
-            say(
-                "compare.error",
-                error=float(error[index]),
-                atol=tolerance.atol,
-                rtol=tolerance.rtol,
-                bound=float(bound[index]),
-            )
-        )
+        lines += tolerance.explain(index, expected64, float(error[index]))
     else:
         lines.append(say("compare.nonfinite", value=mine, expected=f"{gold:.10g}"))
-    lines += _first_mistake(received64, [m for m in mistakes if not m.about_shape])
+    lines += first_mistake(received64, [m for m in mistakes if not m.about_shape], expected64)
     raise Verdict("\n".join(lines))
