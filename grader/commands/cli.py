@@ -8,7 +8,7 @@ from pathlib import Path
 
 from grader import __version__
 from grader.catalog import exercises
-from grader.commands import batch, release
+from grader.commands import batch, doctor, release
 from grader.commands import export as platforms
 from grader.commands import hint as hints
 from grader.commands import watch as watching
@@ -161,6 +161,10 @@ def _batch(args: argparse.Namespace) -> int:
         return 2
     print(batch.summary_line(outcomes, settings.out))
     return 0
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    return doctor.doctor(without=args.without or ())
 
 
 def parser() -> argparse.ArgumentParser:
@@ -330,6 +334,22 @@ def parser() -> argparse.ArgumentParser:
         "--no-reference", action="store_true", help="compare with recorded tf.keras values only"
     )
     batch_cmd.set_defaults(run=_batch)
+
+    doctor_cmd = commands.add_parser(
+        "doctor",
+        help="which walls this machine puts around student code, and how to add the missing",
+        description="Start one sandboxed process as grading does and have it try to read a "
+        "reference solution, a hidden check and another submission. Prints each layer "
+        "(namespaces, landlock, seccomp, uid, cgroup): active or missing, what it protects, "
+        "how to enable it. Exits 0 only when none of the three could be read.",
+    )
+    doctor_cmd.add_argument(
+        "--without",
+        action="append",
+        choices=("namespaces", "landlock", "seccomp", "uid"),
+        help="leave a layer out, to see what grading would be without it (repeatable)",
+    )
+    doctor_cmd.set_defaults(run=_doctor)
     return main
 
 

@@ -108,6 +108,8 @@ class Submission:
         """Results checks share (one training run for several checks); emptied on restart."""
         self.isolation = "none"
         """How the child was walled in: a ``grader.isolation.sandbox.LEVELS`` name, or ``none``."""
+        self.layers: list[dict[str, Any]] | None = None
+        """Each wall around the child and whether it stood (``grader.isolation.layers``)."""
         self._judge_objects: dict[int, Any] = {}
         """Objects the judge keeps for the student's code (``provide``), by their handle."""
         self.callback_limit = CALLBACK_LIMIT
@@ -136,6 +138,7 @@ class Submission:
         reply = self._exchange(None, max(self.timeout, IMPORT_TIMEOUT))
         # The supervisor's word, even when the student's module never answered.
         self.isolation = self._process.isolation() or "none"
+        self.layers = self._process.layers() if self.isolation != "none" else None
         if isinstance(reply, StudentError):
             printed = self._printed_since(0).strip()
             message = reply.message + (f". It printed: {printed}" if printed else "")
