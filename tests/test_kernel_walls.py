@@ -177,18 +177,27 @@ def test_solutions_stay_hidden_where_user_namespaces_are_blocked(tmp_path: Path)
     env = {**os.environ, "PYTHONPATH": str(GRADER_ROOT)}
     subprocess.run(command, env=env, cwd=GRADER_ROOT, timeout=600, check=False)
     report = json.loads(report_path.read_text())
-    layers = {layer["name"]: layer for layer in report["isolation"]["layers"]}
     assert report["isolation"]["level"] == "process"
-    assert not layers["namespaces"]["active"] and layers["landlock"]["active"], layers
     assert visible_score(report, "ex01_activations") <= BY_NAME["read_solutions"].max_score
+    layers = {layer["name"]: layer for layer in report["isolation"]["layers"]}
+    assert not layers["namespaces"]["active"] and layers["landlock"]["active"], layers
 
 
-def _doctor(*arguments: str, blocked: bool = False) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "grader", "doctor", *arguments]
+def _grader(*arguments: str, blocked: str = "") -> subprocess.CompletedProcess[str]:
+    """``grader ARGUMENTS``; ``blocked``: "userns" without user namespaces, "all" without
+    Landlock too (``tests/blocked_userns.py``)."""
+    command = [sys.executable, "-m", "grader", *arguments]
     if blocked:
-        command = [sys.executable, str(BLOCKED), *command]
+        extra = ["--no-landlock"] if blocked == "all" else []
+        command = [sys.executable, str(BLOCKED), *extra, *command]
     env = {**os.environ, "PYTHONPATH": str(GRADER_ROOT)}
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        command, env=env, cwd=GRADER_ROOT, capture_output=True, text=True, timeout=600
+    )
+
+
+def _doctor(*arguments: str, blocked: str = "") -> subprocess.CompletedProcess[str]:
+    return _grader("doctor", *arguments, blocked=blocked)
 
 
 def test_doctor_where_namespaces_stand() -> None:
@@ -204,7 +213,7 @@ def test_doctor_where_namespaces_stand() -> None:
 
 @needs_landlock
 def test_doctor_where_user_namespaces_are_blocked() -> None:
-    done = _doctor(blocked=True)
+    done = _doctor(blocked="userns")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Isolation level: process" in done.stdout
     assert "[MISSING] namespaces: the kernel refused" in done.stdout
@@ -220,3 +229,55 @@ def test_doctor_fails_when_nothing_hides_the_reference() -> None:
     assert "NOT SAFE: student code can read reference, hidden checks, other submission" in (
         done.stdout
     )
+
+
+def test_doctor_where_nothing_hides_the_kit() -> None:
+    """No user namespaces, no Landlock, not root: as on an old kernel in Docker."""
+    done = _doctor(blocked="all")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "[MISSING] landlock: the kernel has no Landlock" in done.stdout
+    assert "lsm=landlock" in done.stdout  # how to enable it
+    assert "hidden checks: READ BY STUDENT CODE" in done.stdout
+
+
+def test_grading_refuses_marks_that_can_be_stolen(tmp_path: Path) -> None:
+    submission = tmp_path / "submission" / "ex01_activations"
+    submission.mkdir(parents=True)
+    (submission / "activations.py").write_bytes(SOLUTION.read_bytes())
+    report = tmp_path / "report.json"
+    arguments = ["grade", str(submission.parent), "--json", str(report), "--only"]
+    refused = _grader(*arguments, "ex01_activations", blocked="all")
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "nothing on this machine hides the reference solutions" in refused.stderr
+    assert "--allow-weak-isolation" in refused.stderr and "grader doctor" in refused.stderr
+    assert not report.exists()
+    allowed = _grader(*arguments, "ex01_activations", "--allow-weak-isolation", blocked="all")
+    assert allowed.returncode == 0, allowed.stdout + allowed.stderr
+    isolation = json.loads(report.read_text())["isolation"]
+    assert isolation["note"].startswith("WEAK ISOLATION")
+    assert not any(layer["active"] for layer in isolation["layers"] if layer["name"] != "seccomp")
+
+
+def test_batch_refuses_marks_that_can_be_stolen(tmp_path: Path) -> None:
+    (tmp_path / "submissions" / "alice").mkdir(parents=True)
+    out = tmp_path / "out"
+    refused = _grader("batch", str(tmp_path / "submissions"), "--out", str(out), blocked="all")
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "grader batch: nothing on this machine hides the reference" in refused.stderr
+    assert not out.exists()
+
+
+def test_autograde_refuses_but_still_writes_results(tmp_path: Path) -> None:
+    """Gradescope's layout (/autograder/source holds the reference) on a machine that hides
+    nothing: no marks, and results.json says why."""
+    from grader.commands.export import REFERENCE_FOLDER
+
+    reference = tmp_path / "source" / REFERENCE_FOLDER / "ex01_activations"
+    reference.mkdir(parents=True)
+    (reference / "activations.py").write_bytes(SOLUTION.read_bytes())
+    (tmp_path / "submission").mkdir()
+    done = _grader("autograde", "gradescope", "--root", str(tmp_path), blocked="all")
+    assert done.returncode == 2, done.stdout + done.stderr
+    results = json.loads((tmp_path / "results" / "results.json").read_text())
+    assert results["score"] == 0 and results["tests"] == []
+    assert "grader autograde: nothing on this machine hides the reference" in results["output"]

@@ -12,7 +12,7 @@ from grader.commands import batch, doctor, release
 from grader.commands import export as platforms
 from grader.commands import hint as hints
 from grader.commands import watch as watching
-from grader.commands.grade import default_reference, grade
+from grader.commands.grade import ALLOW_WEAK, default_reference, grade, weak_isolation_problem
 from grader.isolation.policy import sandbox_policy
 from grader.judge.hidden import HiddenSuiteError, load_hidden_suite
 from grader.results import formats as exports
@@ -39,6 +39,15 @@ def _grade(args: argparse.Namespace) -> int:
         sandbox_policy(hide)
     except ValueError as error:
         print(f"grader grade: --hide: {error}", file=sys.stderr)
+        return 2
+    problem = weak_isolation_problem(
+        "grade",
+        reference=reference,
+        hidden_tests=args.hidden_tests,
+        allowed=args.allow_weak_isolation,
+    )
+    if problem:
+        print(problem, file=sys.stderr)
         return 2
     code = grade(
         submission,
@@ -133,7 +142,9 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _autograde(args: argparse.Namespace) -> int:
-    return platforms.autograde_gradescope(Path(args.root))
+    return platforms.autograde_gradescope(
+        Path(args.root), allow_weak_isolation=args.allow_weak_isolation
+    )
 
 
 def _batch(args: argparse.Namespace) -> int:
@@ -147,7 +158,12 @@ def _batch(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         workers=args.workers,
     )
-    problem = batch.settings_problem(settings)
+    problem = batch.settings_problem(settings) or weak_isolation_problem(
+        "batch",
+        reference=settings.reference,
+        hidden_tests=settings.hidden_tests,
+        allowed=args.allow_weak_isolation,
+    )
     if problem:
         print(f"grader batch: {problem}", file=sys.stderr)
         return 2
@@ -229,6 +245,12 @@ def parser() -> argparse.ArgumentParser:
         "points.toml (see grader/hidden_example/README.md); they count in the score and are "
         "marked hidden in the report",
     )
+    grade_cmd.add_argument(
+        ALLOW_WEAK,
+        action="store_true",
+        help="grade with a reference or hidden checks even where nothing hides them from "
+        "students' code (see grader doctor); the reports say so",
+    )
     grade_cmd.set_defaults(run=_grade)
 
     report_cmd = commands.add_parser(
@@ -294,6 +316,12 @@ def parser() -> argparse.ArgumentParser:
     autograde_cmd.add_argument(
         "--root", default="/autograder", help="the platform's folder (default: /autograder)"
     )
+    autograde_cmd.add_argument(
+        ALLOW_WEAK,
+        action="store_true",
+        help="grade with a reference or hidden checks even where nothing hides them from "
+        "students' code (see grader doctor); the reports say so",
+    )
     autograde_cmd.set_defaults(run=_autograde)
 
     batch_cmd = commands.add_parser(
@@ -332,6 +360,12 @@ def parser() -> argparse.ArgumentParser:
     )
     batch_cmd.add_argument(
         "--no-reference", action="store_true", help="compare with recorded tf.keras values only"
+    )
+    batch_cmd.add_argument(
+        ALLOW_WEAK,
+        action="store_true",
+        help="grade with a reference or hidden checks even where nothing hides them from "
+        "students' code (see grader doctor); the reports say so",
     )
     batch_cmd.set_defaults(run=_batch)
 

@@ -415,7 +415,7 @@ def host_root() -> bool:
     return first[:3] == ["0", "0", "4294967295"]
 
 
-def _closed_to_others(path: str) -> str | None:
+def closed_to_others(path: str) -> str | None:
     """The first folder on the way to ``path`` (itself included: it must be listed too) that
     a user other than its owner cannot cross."""
     folder, needs = os.path.realpath(path), 0o005
@@ -437,7 +437,7 @@ def drop_root(writable: Iterable[str], uid: int, needed: Iterable[str] = ()) -> 
     if not host_root():
         return Layer("uid", False, "the grader does not run as root: the sandbox keeps its uid")
     for folder in (f for f in needed if f not in writable):
-        if blocked := _closed_to_others(folder):
+        if blocked := closed_to_others(folder):
             return Layer("uid", False, f"{blocked} is closed to other users, and {folder} needs it")
     for folder in writable:
         for root, folders, files in os.walk(folder):

@@ -47,8 +47,10 @@ from grader.isolation.layers import (
     Layer,
     apply_landlock,
     apply_seccomp,
+    closed_to_others,
     drop_root,
     host_root,
+    landlock_abi,
     sandbox_uid,
 )
 
@@ -494,6 +496,32 @@ def _supervise(child: int, level: str, policy: Policy, status: IO[str] | None, p
         signal.signal(-code, signal.SIG_DFL)
         os.kill(os.getpid(), -code)
     os._exit(code if code >= 0 else 1)
+
+
+def _can_unshare() -> bool:
+    """Whether the kernel gives this process the namespaces ``enter`` asks for (tried in a
+    child that ends at once)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0 if _unshare(_libc()) else 1)
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+
+
+def hiding_layers(policy: Policy) -> list[str]:
+    """The layers this machine would raise that hide the kit's reference, hidden checks and
+    other submissions from student code, foreseen without starting a sandbox (``grader doctor``
+    tries one for real)."""
+    found = []
+    if policy.namespaces and _can_unshare():
+        found.append("namespaces")
+    if policy.landlock and landlock_abi() >= 1:
+        found.append("landlock")
+    needed = (*_python_folders(), str(PACKAGE_DIR))
+    if policy.drop_uid and host_root() and not any(closed_to_others(f) for f in needed):
+        found.append("uid")
+    return found
 
 
 def enter(policy: Policy, status: IO[str] | None = None) -> str:
