@@ -281,3 +281,25 @@ def test_autograde_refuses_but_still_writes_results(tmp_path: Path) -> None:
     results = json.loads((tmp_path / "results" / "results.json").read_text())
     assert results["score"] == 0 and results["tests"] == []
     assert "grader autograde: nothing on this machine hides the reference" in results["output"]
+
+
+def test_fork_server_turns_away_a_sandboxed_process(weak, start, fork_server) -> None:  # noqa: F811
+    """At the ``process`` level a student's process shares the server's namespaces: its
+    seccomp filter and ``no_new_privs`` tell it apart from a judge."""
+    child = start(
+        """
+        import json, socket
+
+        def ask(address):
+            try:
+                with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as connection:
+                    connection.settimeout(10)
+                    connection.connect(address)
+                    connection.send(json.dumps({"policy": None}).encode())
+                    return connection.recv(4096).decode() or "closed"
+            except OSError as error:
+                return type(error).__name__
+        """
+    )
+    answer = _value(child, "ask", fork_server)
+    assert "error" not in answer, f"the fork server answered a student's process: {answer}"
