@@ -415,10 +415,12 @@ def host_root() -> bool:
     return first[:3] == ["0", "0", "4294967295"]
 
 
-def closed_to_others(path: str) -> str | None:
-    """The first folder on the way to ``path`` (itself included: it must be listed too) that
-    a user other than its owner cannot cross."""
+def closed_to_others(path: str, listed: bool = True) -> str | None:
+    """The first folder on the way to ``path`` (itself included, when it must be ``listed``;
+    else only the folders above it) that a user other than its owner cannot cross."""
     folder, needs = os.path.realpath(path), 0o005
+    if not listed:
+        folder, needs = os.path.dirname(folder), 0o001
     while True:
         with contextlib.suppress(OSError):
             mode = os.stat(folder).st_mode
@@ -436,8 +438,11 @@ def drop_root(writable: Iterable[str], uid: int, needed: Iterable[str] = ()) -> 
     student's) lies beyond one only root may cross, it stays as it is."""
     if not host_root():
         return Layer("uid", False, "the grader does not run as root: the sandbox keeps its uid")
-    for folder in (f for f in needed if f not in writable):
-        if blocked := closed_to_others(folder):
+    writable = list(writable)
+    reached = [(f, True) for f in needed if f not in writable]
+    reached += [(f, False) for f in writable]  # handed to the uid: only the way there counts
+    for folder, listed in reached:
+        if blocked := closed_to_others(folder, listed):
             return Layer("uid", False, f"{blocked} is closed to other users, and {folder} needs it")
     for folder in writable:
         for root, folders, files in os.walk(folder):

@@ -19,10 +19,16 @@ When the supervisor is told to stop (SIGTERM, or its parent dies), it kills PID 
 kernel kills every process left in the namespace: a double fork, ``setsid`` or a process
 that ignores SIGTERM escapes nothing.
 
+A grader running as root needs no user namespace: the same namespaces are made without one,
+and the child drops to a uid of its own (``grader.isolation.layers.drop_root``). ``/dev`` holds
+only null, zero, full, random and urandom, and every mount is ``nodev``, ``nosuid``.
+
 Where namespaces are not available (macOS, a container without user namespaces), the level
-is ``process``: resource limits, a scrubbed environment and a process group only; the child
-can then read any file its user can, and the report says so (``isolation.process`` in
-``grader/messages``).
+is ``process``: resource limits, a scrubbed environment and a session of its own. Either way,
+the child then raises the walls that need no namespaces (``grader.isolation.layers``: the uid,
+Landlock, seccomp) before it loads student code, and reports each layer on the status pipe
+(``layers <json>``); the report lists them (``isolation.layers``), and ``grader doctor`` says
+which this machine gives.
 """
 
 import contextlib
@@ -138,6 +144,8 @@ class Policy:
     """False: no seccomp layer, as on a kernel without it."""
     drop_uid: bool = True
     """False: a root grader's sandbox keeps root's uid, as when the grader is not root."""
+    sandbox_uid: int = 0
+    """The uid (and gid) a root grader's sandbox drops to; 0: one derived from its PID."""
     show_grader: bool = False
     """Show the whole grader package (a grader-only process). A student's process sees only
     the runtime it needs: ``grader/__init__.py``, ``grader/protocol.py`` and
@@ -543,7 +551,9 @@ def enter(policy: Policy, status: IO[str] | None = None) -> str:
     sys.stdout.flush()
     sys.stderr.flush()
     parent = os.getppid()
-    uid = sandbox_uid(os.getpid())  # the supervisor's PID: the child's may be 1 (its own PID ns)
+    # The judge's choice (one uid for all of one judge's sandboxes, which share its folders),
+    # else one of the supervisor's own (the child's PID may be 1, in its own PID namespace).
+    uid = policy.sandbox_uid or sandbox_uid(os.getpid())
     child = os.fork()
     if child:
         # The supervisor holds no channel to the judge: only the child answers.
