@@ -8,11 +8,17 @@ from pathlib import Path
 
 from grader import __version__
 from grader.catalog import exercises
-from grader.commands import batch, release
+from grader.commands import batch, doctor, release
 from grader.commands import export as platforms
 from grader.commands import hint as hints
 from grader.commands import watch as watching
-from grader.commands.grade import UnreadableSubmissionError, default_reference, grade
+from grader.commands.grade import (
+    ALLOW_WEAK,
+    UnreadableSubmissionError,
+    default_reference,
+    grade,
+    weak_isolation_problem,
+)
 from grader.isolation.policy import sandbox_policy
 from grader.judge.hidden import HiddenSuiteError, load_hidden_suite
 from grader.results import formats as exports
@@ -39,6 +45,15 @@ def _grade(args: argparse.Namespace) -> int:
         sandbox_policy(hide)
     except ValueError as error:
         print(f"grader grade: --hide: {error}", file=sys.stderr)
+        return 2
+    problem = weak_isolation_problem(
+        "grade",
+        reference=reference,
+        hidden_tests=args.hidden_tests,
+        allowed=args.allow_weak_isolation,
+    )
+    if problem:
+        print(problem, file=sys.stderr)
         return 2
     try:
         code = grade(
@@ -137,7 +152,9 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _autograde(args: argparse.Namespace) -> int:
-    return platforms.autograde_gradescope(Path(args.root))
+    return platforms.autograde_gradescope(
+        Path(args.root), allow_weak_isolation=args.allow_weak_isolation
+    )
 
 
 def _batch(args: argparse.Namespace) -> int:
@@ -151,7 +168,12 @@ def _batch(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         workers=args.workers,
     )
-    problem = batch.settings_problem(settings)
+    problem = batch.settings_problem(settings) or weak_isolation_problem(
+        "batch",
+        reference=settings.reference,
+        hidden_tests=settings.hidden_tests,
+        allowed=args.allow_weak_isolation,
+    )
     if problem:
         print(f"grader batch: {problem}", file=sys.stderr)
         return 2
@@ -165,6 +187,10 @@ def _batch(args: argparse.Namespace) -> int:
         return 2
     print(batch.summary_line(outcomes, settings.out))
     return 0
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    return doctor.doctor(without=args.without or ())
 
 
 def parser() -> argparse.ArgumentParser:
@@ -228,6 +254,12 @@ def parser() -> argparse.ArgumentParser:
         help="a folder of hidden checks to run as well: modules named after exercises and "
         "points.toml (see grader/hidden_example/README.md); they count in the score and are "
         "marked hidden in the report",
+    )
+    grade_cmd.add_argument(
+        ALLOW_WEAK,
+        action="store_true",
+        help="grade with a reference or hidden checks even where nothing hides them from "
+        "students' code (see grader doctor); the reports say so",
     )
     grade_cmd.set_defaults(run=_grade)
 
@@ -294,6 +326,12 @@ def parser() -> argparse.ArgumentParser:
     autograde_cmd.add_argument(
         "--root", default="/autograder", help="the platform's folder (default: /autograder)"
     )
+    autograde_cmd.add_argument(
+        ALLOW_WEAK,
+        action="store_true",
+        help="grade with a reference or hidden checks even where nothing hides them from "
+        "students' code (see grader doctor); the reports say so",
+    )
     autograde_cmd.set_defaults(run=_autograde)
 
     batch_cmd = commands.add_parser(
@@ -333,7 +371,29 @@ def parser() -> argparse.ArgumentParser:
     batch_cmd.add_argument(
         "--no-reference", action="store_true", help="compare with recorded tf.keras values only"
     )
+    batch_cmd.add_argument(
+        ALLOW_WEAK,
+        action="store_true",
+        help="grade with a reference or hidden checks even where nothing hides them from "
+        "students' code (see grader doctor); the reports say so",
+    )
     batch_cmd.set_defaults(run=_batch)
+
+    doctor_cmd = commands.add_parser(
+        "doctor",
+        help="which walls this machine puts around student code, and how to add the missing",
+        description="Start one sandboxed process as grading does and have it try to read a "
+        "reference solution, a hidden check and another submission. Prints each layer "
+        "(namespaces, landlock, seccomp, uid, cgroup): active or missing, what it protects, "
+        "how to enable it. Exits 0 only when none of the three could be read.",
+    )
+    doctor_cmd.add_argument(
+        "--without",
+        action="append",
+        choices=("namespaces", "landlock", "seccomp", "uid"),
+        help="leave a layer out, to see what grading would be without it (repeatable)",
+    )
+    doctor_cmd.set_defaults(run=_doctor)
     return main
 
 

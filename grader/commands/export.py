@@ -4,12 +4,13 @@ submission is graded where it is submitted, by the same ``grader grade``."""
 
 import json
 import shutil
+import sys
 import time
 import zipfile
 from pathlib import Path
 
 from grader import GRADER_ROOT, PACKAGE_DIR
-from grader.commands.grade import grade
+from grader.commands.grade import grade, weak_isolation_problem
 from grader.results.formats import gradescope_results
 
 TEMPLATES = PACKAGE_DIR / "templates"
@@ -61,7 +62,7 @@ def classroom_workflow(out: Path) -> Path:
     return out
 
 
-def autograde_gradescope(root: Path) -> int:
+def autograde_gradescope(root: Path, *, allow_weak_isolation: bool = False) -> int:
     """Grade ``root/submission`` and write ``root/results/results.json``, also when grading
     itself fails (then with score 0 and the reason in its output). Hidden checks and reference
     solutions in the autograder zip (``root/source/hidden``, ``root/source/reference``) are
@@ -71,6 +72,17 @@ def autograde_gradescope(root: Path) -> int:
     report_path = results / "report.json"
     start = time.monotonic()
     hidden_tests, reference = root / "source" / HIDDEN_FOLDER, root / "source" / REFERENCE_FOLDER
+    problem = weak_isolation_problem(
+        "autograde",
+        reference=reference if reference.is_dir() else None,
+        hidden_tests=hidden_tests if hidden_tests.is_dir() else None,
+        allowed=allow_weak_isolation,
+    )
+    if problem:  # the platform still gets a results file: no marks, and why
+        payload = {"score": 0, "output": problem + " Please tell your instructor.", "tests": []}
+        (results / "results.json").write_text(json.dumps(payload, indent=2), encoding="utf-8")
+        print(problem, file=sys.stderr)
+        return 2
     try:
         grade(
             root / "submission",

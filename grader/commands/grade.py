@@ -20,7 +20,7 @@ import pytest
 from grader.catalog import KIT_SOLUTIONS, Exercise, exercises
 from grader.commands.submission_files import SubmissionFiles, read_submission, write_files
 from grader.isolation.policy import sandbox_policy
-from grader.isolation.sandbox import POLICY_VARIABLE
+from grader.isolation.sandbox import POLICY_VARIABLE, hiding_layers
 from grader.results.model import write_report
 
 PYTEST_INI = """[pytest]
@@ -56,6 +56,29 @@ def _record_ignored(report_path: Path, taken: SubmissionFiles) -> None:
 
 def default_reference() -> Path | None:
     return KIT_SOLUTIONS if KIT_SOLUTIONS.is_dir() else None
+
+
+ALLOW_WEAK = "--allow-weak-isolation"
+
+
+def weak_isolation_problem(
+    command: str, *, reference: Path | None, hidden_tests: Path | None, allowed: bool
+) -> str | None:
+    """Why ``grader <command>`` must not run: marks that can be stolen (a reference or hidden
+    checks, and no layer of this machine's to hide them from student code); None if it may."""
+    if allowed or (reference is None and hidden_tests is None):
+        return None
+    if hiding_layers(sandbox_policy([])):
+        return None
+    given = {"reference solutions": reference, "hidden checks": hidden_tests}
+    secret = " and ".join(what for what, path in given.items() if path)
+    return (
+        f"grader {command}: nothing on this machine hides the {secret} from students' code "
+        "(no user namespaces, no Landlock, and not running as root), so a submission could "
+        "read them and take full marks. Run `grader doctor` to see what is missing and the "
+        f"setting that enables it, or pass {ALLOW_WEAK} to grade anyway (every report and "
+        "the summary then say the isolation was weak)."
+    )
 
 
 def grade(

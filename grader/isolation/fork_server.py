@@ -117,18 +117,31 @@ def _handle(connection: socket.socket) -> None:
             os.waitpid(child, 0)
 
 
+def _walls(pid: int | str) -> tuple[int, int]:
+    """A process's ``no_new_privs`` flag and number of seccomp filters (``/proc/PID/status``)."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        fields[name] = value.strip()
+    return int(fields.get("NoNewPrivs", 0)), int(fields.get("Seccomp_filters", 0))
+
+
 def _outside_any_sandbox(connection: socket.socket) -> bool:
-    """Whether the connecting process shares this server's user and PID namespaces: a judge,
-    never a student's process (which could only reach the socket through a hole in its walls)."""
+    """Whether the connecting process is a judge, never a student's process (which could only
+    reach the socket through a hole in its walls): it runs as this server's user, shares its
+    user, PID and mount namespaces, and has no ``no_new_privs`` flag or seccomp filter this
+    server lacks, as every sandbox has (at the ``process`` level, those tell it apart)."""
     credentials = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)
-    pid = struct.unpack("3i", credentials)[0]
+    pid, uid, _ = struct.unpack("3i", credentials)
     try:
-        return all(
+        same = all(
             os.readlink(f"/proc/{pid}/ns/{kind}") == os.readlink(f"/proc/self/ns/{kind}")
             for kind in ("user", "pid", "mnt")
         )
-    except OSError:
+        theirs, mine = _walls(pid), _walls("self")
+    except (OSError, ValueError):
         return False
+    return same and uid == os.getuid() and all(t <= m for t, m in zip(theirs, mine, strict=True))
 
 
 def serve(address: str) -> None:

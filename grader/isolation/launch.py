@@ -43,9 +43,15 @@ class Child(Protocol):
         """The sandbox's level as its supervisor reported it, if it has (None unsandboxed)."""
         ...
 
+    def layers(self) -> list[dict[str, object]] | None:
+        """Each wall (``grader.isolation.layers.Layer``) and whether it stood, as the child
+        reported it before it loaded student code; None if it did not."""
+        ...
+
 
 class _Status:
-    """The supervisor's status pipe: ``level <name>``, ``pid <n>``, then ``exit <code>``."""
+    """The supervisor's status pipe: ``level <name>``, ``pid <n>``, then ``exit <code>``; and
+    the child's ``layers <json>``, written before it loads student code and closes its end."""
 
     def __init__(self, fd: int):
         self.fd = fd
@@ -75,6 +81,20 @@ class _Status:
         """The level the supervisor reports as it forks (waited for), or None."""
         self.read(LEVEL_WAIT, until="level")
         return self.field("level")
+
+    def layers(self) -> list[dict[str, object]] | None:
+        """The layers the child reported (waited for, as the level is)."""
+        self.read(LEVEL_WAIT, until="layers")
+        # The first: written before student code ran (a later one would be a forgery).
+        found = [line for line in self.text.splitlines() if line.startswith("layers ")]
+        if not found:
+            return None
+        text = found[0].split(" ", 1)[1]
+        try:
+            found = json.loads(text)
+        except ValueError:
+            return None
+        return found if isinstance(found, list) else None
 
     def field(self, name: str) -> str | None:
         found = [
@@ -122,6 +142,9 @@ class SpawnedChild:
 
     def isolation(self) -> str | None:
         return self._status.level()
+
+    def layers(self) -> list[dict[str, object]] | None:
+        return self._status.layers()
 
     def wait(self, timeout: float | None = None) -> int:
         code = self._process.wait(timeout)
@@ -211,6 +234,9 @@ class ForkedChild:
 
     def isolation(self) -> str | None:
         return self._status.level()
+
+    def layers(self) -> list[dict[str, object]] | None:
+        return self._status.layers()
 
     def poll(self) -> int | None:
         if self.returncode is None:

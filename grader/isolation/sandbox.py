@@ -19,10 +19,16 @@ When the supervisor is told to stop (SIGTERM, or its parent dies), it kills PID 
 kernel kills every process left in the namespace: a double fork, ``setsid`` or a process
 that ignores SIGTERM escapes nothing.
 
+A grader running as root needs no user namespace: the same namespaces are made without one,
+and the child drops to a uid of its own (``grader.isolation.layers.drop_root``). ``/dev`` holds
+only null, zero, full, random and urandom, and every mount is ``nodev``, ``nosuid``.
+
 Where namespaces are not available (macOS, a container without user namespaces), the level
-is ``process``: resource limits, a scrubbed environment and a process group only; the child
-can then read any file its user can, and the report says so (``isolation.process`` in
-``grader/messages``).
+is ``process``: resource limits, a scrubbed environment and a session of its own. Either way,
+the child then raises the walls that need no namespaces (``grader.isolation.layers``: the uid,
+Landlock, seccomp) before it loads student code, and reports each layer on the status pipe
+(``layers <json>``); the report lists them (``isolation.layers``), and ``grader doctor`` says
+which this machine gives.
 """
 
 import contextlib
@@ -38,6 +44,21 @@ from pathlib import Path
 from typing import IO, Any
 
 from grader import GRADER_ROOT, PACKAGE_DIR
+from grader.isolation.layers import (
+    DEVICES,
+    READ,
+    SYSTEM_FILES,
+    SYSTEM_FOLDERS,
+    WRITE,
+    Layer,
+    apply_landlock,
+    apply_seccomp,
+    closed_to_others,
+    drop_root,
+    host_root,
+    landlock_abi,
+    sandbox_uid,
+)
 
 OUTPUT_LIMIT_BYTES = 64 * 1024 * 1024
 """The largest file a student's process may write (its printed output included)."""
@@ -117,6 +138,14 @@ class Policy:
     """Bytes in the writable folders together (checked 10 times a second)."""
     namespaces: bool = True
     """False: the ``process`` level only, as on a machine without namespaces (for tests)."""
+    landlock: bool = True
+    """False: no Landlock layer, as on a kernel without it (for tests and ``grader doctor``)."""
+    seccomp: bool = True
+    """False: no seccomp layer, as on a kernel without it."""
+    drop_uid: bool = True
+    """False: a root grader's sandbox keeps root's uid, as when the grader is not root."""
+    sandbox_uid: int = 0
+    """The uid (and gid) a root grader's sandbox drops to; 0: one derived from its PID."""
     show_grader: bool = False
     """Show the whole grader package (a grader-only process). A student's process sees only
     the runtime it needs: ``grader/__init__.py``, ``grader/protocol.py`` and
@@ -196,16 +225,26 @@ def _write(path: str, text: str) -> None:
 
 def _unshare(libc: ctypes.CDLL) -> bool:
     """Move into new namespaces, as root of a user namespace mapped to this user; False when
-    the kernel refuses (nothing has changed then)."""
+    the kernel refuses (nothing has changed then). Root needs no user namespace (and must not
+    have one: its uid 0 would map to root), its child drops to a uid of its own instead."""
     uid, gid = os.getuid(), os.getgid()
-    flags = _CLONE_NEWUSER | _CLONE_NEWNS | _CLONE_NEWPID | _CLONE_NEWNET | _CLONE_NEWIPC
-    if libc.unshare(flags | _CLONE_NEWUTS) != 0:
+    flags = _CLONE_NEWNS | _CLONE_NEWPID | _CLONE_NEWNET | _CLONE_NEWIPC | _CLONE_NEWUTS
+    if host_root():
+        return libc.unshare(flags) == 0
+    if libc.unshare(flags | _CLONE_NEWUSER) != 0:
         return False
     _write("/proc/self/setgroups", "deny")
     _write("/proc/self/uid_map", f"0 {uid} 1")
     _write("/proc/self/gid_map", f"0 {gid} 1")
     return True
 
+
+DEVICE_LINKS = {
+    "/dev/fd": "/proc/self/fd",
+    "/dev/stdin": "/proc/self/fd/0",
+    "/dev/stdout": "/proc/self/fd/1",
+    "/dev/stderr": "/proc/self/fd/2",
+}
 
 WORKER_RUNTIME = ("__init__.py", "protocol.py", "worker")
 """What a student's process sees of the grader package (``Policy.show_grader`` False)."""
@@ -263,15 +302,22 @@ def _build_view(policy: Policy, libc: ctypes.CDLL) -> None:
     rules += [(os.path.realpath(f), "write") for f in policy.writable]
     # Folders that show through, opened before anything covers them.
     rules = list(dict(rules).items())  # one rule per folder: the last given (write over read)
+    rules.append(("/dev", "devices"))
     sources = {
         path: os.open(path, os.O_PATH | os.O_DIRECTORY)
         for path, kind in rules
         if kind in ("read", "write")
     }
+    devices = {name: os.open(name, os.O_PATH) for name in DEVICES if os.path.exists(name)}
+    devices_mount = max((p for p, _ in _mounts() if Path("/dev/null").is_relative_to(p)), key=len)
     _mount(libc, None, "/", None, _MS_REC | _MS_PRIVATE)
     for point, kept in _mounts():
         try:
-            _mount(libc, None, point, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | kept)
+            # No device node and no set-uid program anywhere, but the ones /dev keeps (under
+            # the minimal /dev mounted below).
+            nodev = _MS_NODEV if point != devices_mount else 0
+            flags = _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID | nodev | kept
+            _mount(libc, None, point, None, flags)
         except (SandboxError, FileNotFoundError):
             if point == "/":
                 raise
@@ -284,7 +330,17 @@ def _build_view(policy: Policy, libc: ctypes.CDLL) -> None:
             if kind in ("read", "hide") and top != path:
                 sealed.append(top)  # e.g. a kit's checkout in /tmp: not a folder to write in
             os.makedirs(path)
-        if kind == "temporary":
+        if kind == "devices":
+            _mount(libc, "tmpfs", path, "tmpfs", _MS_NOSUID | _MS_NOEXEC, "mode=0755,size=1m")
+            for name, fd in devices.items():
+                with open(name, "w"):
+                    pass
+                _mount(libc, f"/proc/self/fd/{fd}", name, None, _MS_BIND)
+                os.close(fd)
+            for name, target in DEVICE_LINKS.items():
+                os.symlink(target, name)
+            covers.append(path)
+        elif kind == "temporary":
             _mount(libc, "tmpfs", path, "tmpfs", _MS_NOSUID | _MS_NODEV, "mode=1777,size=256m")
         elif kind == "hide":
             _mount(libc, "tmpfs", path, "tmpfs", _MS_NOSUID | _MS_NODEV, "mode=0755,size=1m")
@@ -320,12 +376,17 @@ def _become_pid_one(policy: Policy, libc: ctypes.CDLL) -> None:
     # 6.14 and later) does, for every user.
     with contextlib.suppress(OSError):
         _write("/proc/sys/kernel/pid_max", str(max(policy.processes, _PID_MAX_MIN)))
-    # No nested user namespace, where the student's code would be root of its own mounts
-    # (an unlimited tmpfs) again.
-    with contextlib.suppress(OSError):
-        _write("/proc/sys/user/max_user_namespaces", "0")
+    if not host_root():  # in a user namespace of its own (root's is the host's: seccomp)
+        # No nested user namespace, where the student's code would be root of its own mounts
+        # (an unlimited tmpfs) again.
+        with contextlib.suppress(OSError):
+            _write("/proc/sys/user/max_user_namespaces", "0")
     # Read-only from here: no sysctl, no /proc/self knob is the student's to turn.
     _mount(libc, None, "/proc", None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _PROC_FLAGS)
+
+
+def _drop_capabilities(libc: ctypes.CDLL) -> None:
+    """No capabilities and no way to gain any."""
     _check(libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
     header = (ctypes.c_uint32 * 2)(_CAPABILITY_VERSION_3, 0)
     data = (ctypes.c_uint32 * 6)()
@@ -445,6 +506,32 @@ def _supervise(child: int, level: str, policy: Policy, status: IO[str] | None, p
     os._exit(code if code >= 0 else 1)
 
 
+def _can_unshare() -> bool:
+    """Whether the kernel gives this process the namespaces ``enter`` asks for (tried in a
+    child that ends at once)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0 if _unshare(_libc()) else 1)
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+
+
+def hiding_layers(policy: Policy) -> list[str]:
+    """The layers this machine would raise that hide the kit's reference, hidden checks and
+    other submissions from student code, foreseen without starting a sandbox (``grader doctor``
+    tries one for real)."""
+    found = []
+    if policy.namespaces and _can_unshare():
+        found.append("namespaces")
+    if policy.landlock and landlock_abi() >= 1:
+        found.append("landlock")
+    needed = (*_python_folders(), str(PACKAGE_DIR))
+    if policy.drop_uid and host_root() and not any(closed_to_others(f) for f in needed):
+        found.append("uid")
+    return found
+
+
 def enter(policy: Policy, status: IO[str] | None = None) -> str:
     """Wall in this process; returns the level reached, in the process that runs student code.
 
@@ -464,6 +551,9 @@ def enter(policy: Policy, status: IO[str] | None = None) -> str:
     sys.stdout.flush()
     sys.stderr.flush()
     parent = os.getppid()
+    # The judge's choice (one uid for all of one judge's sandboxes, which share its folders),
+    # else one of the supervisor's own (the child's PID may be 1, in its own PID namespace).
+    uid = policy.sandbox_uid or sandbox_uid(os.getpid())
     child = os.fork()
     if child:
         # The supervisor holds no channel to the judge: only the child answers.
@@ -476,11 +566,77 @@ def enter(policy: Policy, status: IO[str] | None = None) -> str:
                 status.flush()
         _supervise(child, level, policy, status, parent)
     die_with_parent()  # the supervisor gone (even killed outright): so is the sandbox
-    if status is not None:
-        status.close()
+    os.setsid()  # a session of its own: a signal to its group or session misses the supervisor
     if level == "namespaces":
         _become_pid_one(policy, libc)
-    else:
-        os.setsid()
+    layers = _raise_walls(policy, level, libc, uid)
     _limit(policy)
+    if status is not None:  # still the grader's code: student code has not been loaded
+        with contextlib.suppress(OSError):
+            status.write("layers " + json.dumps([layer.to_dict() for layer in layers]) + "\n")
+            status.flush()
+        status.close()
     return level
+
+
+def _namespaces_layer(policy: Policy, level: str) -> Layer:
+    if level == "namespaces":
+        return Layer("namespaces", True, "a view of its own: hidden folders, no network")
+    if not policy.namespaces:
+        return Layer("namespaces", False, "turned off by the grader's policy")
+    if not sys.platform.startswith("linux"):
+        return Layer("namespaces", False, f"Linux only (this is {sys.platform})")
+    return Layer("namespaces", False, "the kernel refused new (user) namespaces")
+
+
+def _turned_off(name: str) -> Layer:
+    return Layer(name, False, "turned off by the grader's policy")
+
+
+def _raise_walls(policy: Policy, level: str, libc: ctypes.CDLL, uid: int) -> list[Layer]:
+    """In the child, before student code: the uid, Landlock and seccomp layers, each on top of
+    the namespaces (where those stood) and whatever the others did."""
+    supervisor = os.getppid() or -1  # 0: outside this PID namespace, out of reach already
+    layers = [_namespaces_layer(policy, level)]
+    if not sys.platform.startswith("linux"):
+        layers += [Layer(n, False, "Linux only") for n in ("uid", "landlock", "seccomp")]
+        return [*layers, Layer("cgroup", False, "Linux only")]
+    try:
+        needed = (*_python_folders(), str(PACKAGE_DIR), *policy.visible)
+        dropped = drop_root(policy.writable, uid, needed) if policy.drop_uid else _turned_off("uid")
+        layers.append(dropped)
+    except OSError as error:
+        layers.append(Layer("uid", False, f"could not drop root: {error.strerror}"))
+    die_with_parent()  # a change of uid clears it
+    if level == "namespaces":
+        _drop_capabilities(libc)
+    if policy.landlock:
+        rules, hidden, kept = _landlock_rules(policy, level)
+        layers.append(apply_landlock(rules, hidden, kept))
+    else:
+        layers.append(_turned_off("landlock"))
+    layers.append(apply_seccomp(supervisor) if policy.seccomp else _turned_off("seccomp"))
+    layers.append(Layer("cgroup", False, "none yet: the supervisor polls memory and disk"))
+    return layers
+
+
+def _landlock_rules(
+    policy: Policy, level: str
+) -> tuple[list[tuple[str, int]], list[str], list[tuple[str, int]]]:
+    """What Landlock lets the student's process reach: the rules, the folders nothing inside
+    of which is granted (hidden ones, the grader package), then the worker's runtime."""
+    rules = [(f, READ) for f in (*SYSTEM_FOLDERS, *SYSTEM_FILES, *_python_folders())]
+    rules += [(f, WRITE) for f in DEVICES]
+    # Its /proc/self, not its neighbours' (in namespaces, /proc shows only the sandbox's own).
+    rules.append(("/proc" if level == "namespaces" else f"/proc/{os.getpid()}", READ))
+    rules.append((os.path.realpath(GRADER_ROOT), READ))
+    rules += [(os.path.realpath(f), READ) for f in policy.visible]
+    if not policy.private_tmp:  # a grader-only process opens what students' code wrote
+        rules += [(f, READ) for f in _temporary_folders(policy)]
+    rules += [(os.path.realpath(f), WRITE) for f in policy.writable]
+    hidden = [*policy.hide, *PRIVATE_FOLDERS, *PRIVATE_FILES]
+    grader_rules, copies = _grader_rules(policy)
+    kept = [(path, READ) for path, kind in grader_rules if kind == "read"]
+    kept += [(path, READ) for path in copies]
+    hidden += [path for path, kind in grader_rules if kind == "hide"]
+    return rules, hidden, kept

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from grader.catalog import Exercise, exercise, exercise_for_file, exercises
+from grader.isolation.layers import active_names, hides_kit, weakest_layers
 from grader.isolation.sandbox import requested
 from grader.judge.hidden import POINTS_FILE, HiddenSuite, HiddenSuiteError, load_hidden_suite
 from grader.judge.process import Submission
@@ -363,7 +364,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     config.stash[_REPORT] = report
 
 
-def _isolation(submissions: Iterable[Submission]) -> dict[str, str]:
+def _isolation(submissions: Iterable[Submission]) -> dict[str, Any]:
     """The weakest walls any student process of this run had."""
     if requested() is None:
         return {"level": "none", "note": say("isolation.none")}
@@ -371,7 +372,11 @@ def _isolation(submissions: Iterable[Submission]) -> dict[str, str]:
     if not seen:
         return {"level": "none", "note": say("isolation.no_code")}
     level = max(seen, key=LEVELS.index)
-    return {"level": level, "note": say(f"isolation.{level}")}
+    layers = weakest_layers([s.layers for s in submissions if s.isolation in LEVELS])
+    note = say(f"isolation.{level}")
+    if level != LEVELS[0] and hides_kit(layers):
+        note = say("isolation.process_layers", layers=", ".join(active_names(layers)))
+    return {"level": level, "note": note, "layers": layers}
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

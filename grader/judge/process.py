@@ -10,6 +10,7 @@ import contextlib
 import os
 import re
 import signal
+import stat
 import subprocess
 import tempfile
 import threading
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.isolation.launch import Child, child_environment, launch
+from grader.isolation.layers import host_root, sandbox_uid
 from grader.isolation.sandbox import DISK_EXIT, MEMORY_EXIT, OUTPUT_LIMIT_BYTES, Policy, requested
 from grader.judge.shared_inputs import SharedInputs
 from grader.protocol import Handle, ProtocolError, read_message, write_message
@@ -114,6 +116,10 @@ class Submission:
         """Results checks share (one training run for several checks); emptied on restart."""
         self.isolation = "none"
         """How the child was walled in: a ``grader.isolation.sandbox.LEVELS`` name, or ``none``."""
+        self._sandbox_uid = 0
+        """The uid this judge's sandboxes drop to (graded as root), else 0."""
+        self.layers: list[dict[str, Any]] | None = None
+        """Each wall around the child and whether it stood (``grader.isolation.layers``)."""
         self._judge_objects: dict[int, Any] = {}
         """Objects the judge keeps for the student's code (``provide``), by their handle."""
         self.callback_limit = CALLBACK_LIMIT
@@ -142,6 +148,7 @@ class Submission:
         reply = self._exchange(None, max(self.timeout, IMPORT_TIMEOUT))
         # The supervisor's word, even when the student's module never answered.
         self.isolation = self._process.isolation() or "none"
+        self.layers = self._process.layers() if self.isolation != "none" else None
         if isinstance(reply, StudentError):
             printed = self._printed_since(0).strip()
             message = reply.message
@@ -161,14 +168,37 @@ class Submission:
         if policy is None:
             return None
         writable = (workdir, *self._writable)
+        if host_root() and policy.drop_uid:  # this judge's sandboxes share its folders: one uid
+            policy = replace(policy, sandbox_uid=sandbox_uid(os.getpid()))
+            self._sandbox_uid = policy.sandbox_uid
         if self.student_file is None:
             return replace(policy, private_tmp=False, writable=writable, show_grader=True)
         return replace(policy, visible=(str(self.student_file.parent),), writable=writable)
+
+    def _hand_over_folders(self) -> None:
+        """A root judge's sandbox runs under a uid of its own: what this judge made in the
+        folders the student's code may write in since (pytest's ``tmp_path`` of a check) is
+        handed to that uid, or the student's code could not write there; its folders may be
+        crossed by others (the inspector, which opens what the student's code saved there)."""
+        uid = self._sandbox_uid
+        if not uid or self.student_file is None:
+            return
+        for folder in self._writable:
+            for root, folders, files in os.walk(folder):
+                for name in (root, *(os.path.join(root, n) for n in (*folders, *files))):
+                    with contextlib.suppress(OSError):
+                        found = os.lstat(name)
+                        if found.st_uid == 0:
+                            os.lchown(name, uid, uid)
+                        if stat.S_ISDIR(found.st_mode):  # the inspector (root) may go in
+                            os.chmod(name, stat.S_IMODE(found.st_mode) | 0o111)
 
     def _exchange(
         self, request: dict[str, Any] | None, timeout: float
     ) -> dict[str, Any] | StudentError:
         """Send a request (or nothing, to read the greeting) and wait for the reply."""
+        if request is not None:
+            self._hand_over_folders()
         if self.deadline is not None:
             timeout = max(min(timeout, self.deadline - time.monotonic()), MINIMUM_WAIT)
         process = self._process

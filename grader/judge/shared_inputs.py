@@ -24,6 +24,16 @@ ALIGNMENT = 64
 """Each array starts at a multiple of this many bytes, as NumPy's own buffers do."""
 
 
+def _give_to_folder_owner(handle: int, folder: Path) -> None:
+    """A root judge's file in a working folder its sandbox owns (``grader.isolation.layers``
+    drops a root grader's sandbox to a uid of its own) belongs to that uid, or it cannot be
+    mapped there."""
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        owner = os.stat(folder)
+        if owner.st_uid != 0:
+            os.fchown(handle, owner.st_uid, owner.st_gid)
+
+
 class SharedInputs:
     """The shared file of one call: ``place`` before it, ``changed`` after it."""
 
@@ -62,6 +72,7 @@ class SharedInputs:
         if not self._placed:
             return {}
         handle, name = tempfile.mkstemp(prefix=".inputs-", dir=self.folder)
+        _give_to_folder_owner(handle, self.folder)
         with os.fdopen(handle, "wb") as file:
             file.write(b"".join(chunks) or b"\0")  # an empty file cannot be mapped
         self.path = Path(name)

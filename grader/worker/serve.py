@@ -83,8 +83,13 @@ class JudgeObject:
     are plain attributes, each of its methods a request back to the judge, which computes the
     answer (and counts the calls) in its own process."""
 
-    def __init__(self, ask: Callable[[dict[str, Any]], Any], handle: int, methods: list[str],
-                 attributes: dict[str, Any]):
+    def __init__(
+        self,
+        ask: Callable[[dict[str, Any]], Any],
+        handle: int,
+        methods: list[str],
+        attributes: dict[str, Any],
+    ):
         self.__dict__.update(attributes)
         for method in methods:
             setattr(self, method, self._method(ask, handle, method))
