@@ -76,6 +76,19 @@ def test_no_hint_for_a_mistake_not_made(entry: CorpusEntry, graded: dict) -> Non
     assert not others, "\n\n".join(messages)
 
 
+@pytest.mark.parametrize("entry", WRONG + RIGHT, ids=[e.id for e in WRONG + RIGHT])
+def test_grader_does_not_fail_on_a_student_mistake(entry: CorpusEntry, graded: dict) -> None:
+    """A student's mistake gets a message about that mistake, never "the grader itself
+    failed"."""
+    opening = say("status.grader_error", error="\0").split("\0")[0]
+    crashed = {
+        name: t["message"]
+        for (_, name), t in results(graded[entry.id]).items()
+        if t["message"] and opening in t["message"]
+    }
+    assert not crashed, crashed
+
+
 @pytest.mark.parametrize("entry", RIGHT, ids=[e.id for e in RIGHT])
 def test_correct_variant_gets_full_marks(entry: CorpusEntry, graded: dict) -> None:
     report = graded[entry.id]

@@ -16,7 +16,7 @@ import numpy as np
 from grader.judge.cases import Case, describe_case
 from grader.judge.provided import SGD
 from grader.judge.reference import random_twin
-from grader.judge.student import Student
+from grader.judge.student import Student, argument_name
 from grader.judge.verdict import (
     Mistake,
     Tolerance,
@@ -210,6 +210,10 @@ def test_gradients(student: Student) -> None:
         )
 
 
+TRAIN_ARGUMENTS = ("X", "y", "w", "b", "optimizer", "epochs", "batch_size")
+"""``train``'s parameters, to name an input it changed in place."""
+
+
 def _train_answer(student: Student, X, y, w, b, lr, epochs, batch_size):
     """The student's ``train`` with the grader's SGD: the call, w, b, the history, the answer,
     and how many steps the optimizer was asked for."""
@@ -257,7 +261,8 @@ def test_train_matches_keras(student: Student) -> None:
             student, X, y, w, b, lr, epochs, batch_size
         )
         if answer.modified:
-            raise Verdict(say("compare.modified", call=call, which=", ".join(answer.modified)))
+            which = ", ".join(argument_name(label, TRAIN_ARGUMENTS) for label in answer.modified)
+            raise Verdict(say("compare.modified", call=call, which=which))
         received = np.concatenate([new_w, [new_b]])
         expected = np.concatenate([case["expected_w"], [case["expected_b"]]])
         _compare(

@@ -79,9 +79,14 @@ def _layers(model: dict[str, Any]) -> list[tuple[str, Any]]:
 BASE = [("Flatten", None), ("Dense", (100, "relu")), ("Dense", (10, "softmax"))]
 
 
-def _expect_layers(model: dict[str, Any], call: str, wanted: list[tuple[str, Any]]) -> None:
+def _require_built(model: dict[str, Any], call: str) -> None:
+    """A model without an input shape has no weights to compare or compute with."""
     if not model["built"]:
         raise Verdict(say("keras.not_built", call=call) + "\n" + explain("missing_input"))
+
+
+def _expect_layers(model: dict[str, Any], call: str, wanted: list[tuple[str, Any]]) -> None:
+    _require_built(model, call)
     if model["input_shape"] != [None, 8, 8]:
         raise Verdict(
             say(
@@ -141,6 +146,7 @@ def test_dropout_behaviour(student: Student) -> None:
     call = "dropout_model()"
     answer = student.submission.request("dropout_model", keep=True, convert="model")
     model = student.settle(answer, call)
+    _require_built(model.plain, call)
     ones = np.ones((200, 100))
     outputs = student.settle(
         student.submission.request("dropout_outputs", (model.value, ones), op="make"),

@@ -131,13 +131,28 @@ def _save_model(student: Student, inspector: Submission, folder: Path, legacy: b
     )
 
 
-def test_load_model(student: Student, tmp_path: Path) -> None:
+def test_load_model(student: Student, inspector: Submission, tmp_path: Path) -> None:
+    """Both formats load; a file holding a ``Lambda`` layer's code, which Keras's safe mode
+    refuses, is refused (Keras's ``ValueError`` reaches the caller)."""
     for name in ("model.keras", "model.h5"):
         path = tmp_path / name
         _, original = _grader_saved(student, "save_model_file", path)
         call = f"load_model({str(path)!r})"
         answer = student.submission.request("load_model", (str(path),), convert="model")
         _same_model(student.settle(answer, call).value, original, call, say("words.returned_model"))
+    path = tmp_path / "untrusted.keras"
+    student.settle(
+        inspector.request("lambda_model_file", (str(path),), op="make"),
+        say("words.saving_untrusted_model"),
+    )
+    call = f"load_model('<tmp>/{tmp_path.name}/{path.name}')"
+    answer = student.submission.request("load_model", (str(path),), keep=True)
+    if answer.error is None:
+        raise Verdict(say("keras.unsafe_loaded", call=call) + "\n" + explain("safe_mode_off"))
+    if answer.error.kind != "exception":
+        student.settle(answer, call)
+    if answer.error.type != "ValueError":
+        raise Verdict(say("keras.unsafe_other_error", call=call, type=answer.error.type))
 
 
 def test_different_architecture(student: Student, tmp_path: Path) -> None:

@@ -130,6 +130,18 @@ def load_saved_model(path: str) -> Any:
     return keras.models.load_model(path, safe_mode=True, compile=False)
 
 
+def lambda_model_file(path: str) -> str:
+    """A ``.keras`` file whose model holds a ``Lambda`` layer's Python code, made at grading time
+    in this process: what a ``load_model`` keeping Keras's safe mode must refuse to open."""
+    from tensorflow import keras
+
+    model = keras.Sequential(
+        [keras.Input(shape=(4,)), keras.layers.Lambda(lambda x: x * 2.0), keras.layers.Dense(2)]
+    )
+    model.save(path)
+    return path
+
+
 def load_saved_weights(path: str, hidden: int = 8) -> Any:
     """ex08's architecture with the weights a student's code saved at ``path``."""
     model = provided.small_model_fn(hidden)()
@@ -145,4 +157,5 @@ FACTORIES: dict[str, Callable[..., Any]] = {
     "png_summary": png_summary,
     "load_saved_model": load_saved_model,
     "load_saved_weights": load_saved_weights,
+    "lambda_model_file": lambda_model_file,
 }

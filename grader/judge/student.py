@@ -137,7 +137,7 @@ class Student:
                 to_do.append(text)
                 continue
             if answer.modified:
-                which = ", ".join(_named(label, names) for label in answer.modified)
+                which = ", ".join(argument_name(label, names) for label in answer.modified)
                 raise Verdict(say("compare.modified", call=text, which=which))
             if self.settle(answer, text).value is None:
                 raise Verdict(say("shape.none", call=text))
@@ -156,12 +156,12 @@ LIST_CHANGES = (
 (``grader.worker.serve._changed_lists``), and the words for it."""
 
 
-def _named(label: str, names: Sequence[str]) -> str:
+def argument_name(label: str, names: Sequence[str]) -> str:
     """``"argument 2[0]"`` as ``"params[0]"`` when the second argument is called params;
     a changed list's label in the feedback language."""
     for suffix, key in LIST_CHANGES:
         if label.endswith(suffix):
-            return say(key, label=_named(label.removesuffix(suffix), names))
+            return say(key, label=argument_name(label.removesuffix(suffix), names))
     position, _, rest = label.removeprefix("argument ").partition("[")
     if not position.isdigit() or not 0 < int(position) <= len(names):
         return label

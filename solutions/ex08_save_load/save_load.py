@@ -58,7 +58,9 @@ def load_model(path: str) -> keras.Model:
     """The model saved at ``path``, ``.keras`` or ``.h5``.
 
     ```
-    keras.models.load_model(path)
+    keras.models.load_model(path)       (safe mode on, Keras's default)
     ```
+    A file holding a ``Lambda`` layer's Python code is refused: Keras's ``ValueError`` must
+    reach the caller.
     """
     return keras.models.load_model(path)
