@@ -181,7 +181,7 @@ class Submission:
         handed to that uid, or the student's code could not write there; its folders may be
         crossed by others (the inspector, which opens what the student's code saved there)."""
         uid = self._sandbox_uid
-        if not uid or self.student_file is None:
+        if not uid:
             return
         for folder in self._writable:
             for root, folders, files in os.walk(folder):
