@@ -140,12 +140,15 @@ def test_load_model(student: Student, inspector: Submission, tmp_path: Path) -> 
         call = f"load_model({str(path)!r})"
         answer = student.submission.request("load_model", (str(path),), convert="model")
         _same_model(student.settle(answer, call).value, original, call, say("words.returned_model"))
-    path = tmp_path / "untrusted.keras"
+    folder = tmp_path / "untrusted"
+    folder.mkdir()
+    folder.chmod(0o777)  # the grader-only process writes here, as a user of its own
+    path = folder / "untrusted.keras"
     student.settle(
         inspector.request("lambda_model_file", (str(path),), op="make"),
         say("words.saving_untrusted_model"),
     )
-    call = f"load_model('<tmp>/{tmp_path.name}/{path.name}')"
+    call = f"load_model('<tmp>/{tmp_path.name}/{folder.name}/{path.name}')"
     answer = student.submission.request("load_model", (str(path),), keep=True)
     if answer.error is None:
         raise Verdict(say("keras.unsafe_loaded", call=call) + "\n" + explain("safe_mode_off"))

@@ -168,11 +168,13 @@ class Submission:
         if policy is None:
             return None
         writable = (workdir, *self._writable)
+        if self.student_file is None:  # grader code only: it keeps the judge's own uid
+            return replace(
+                policy, private_tmp=False, writable=writable, show_grader=True, drop_uid=False
+            )
         if host_root() and policy.drop_uid:  # this judge's sandboxes share its folders: one uid
             policy = replace(policy, sandbox_uid=sandbox_uid(os.getpid()))
             self._sandbox_uid = policy.sandbox_uid
-        if self.student_file is None:
-            return replace(policy, private_tmp=False, writable=writable, show_grader=True)
         return replace(policy, visible=(str(self.student_file.parent),), writable=writable)
 
     def _hand_over_folders(self) -> None:
