@@ -3,6 +3,8 @@ starts one: a fresh interpreter, and a fork of the fork server (grader.isolation
 
 import os
 import socket
+import subprocess
+import sys
 import tempfile
 import textwrap
 import time
@@ -271,3 +273,38 @@ def test_limits_shared_by_all_its_processes(start) -> None:
     )
     answer = fill.call("fill")
     assert answer.error is not None and "wrote more" in answer.error.message, answer.error
+
+
+def test_time_spent_waiting_for_a_cpu_others_hold_does_not_count_against_the_call(
+    start,
+) -> None:
+    """Three busy processes outside the sandbox, each in a session of its own (so that the
+    scheduler's session groups give each a share), hold CPU 0 with the student's function, which
+    needs 1 s of CPU: about 4 s of wall time, past a 2 s limit. Only its own time counts
+    (grader.judge.call_time), so it finishes; a function that needs 2.5 s of CPU still stops."""
+    submission = start(
+        """
+        import os, time
+
+        def burn(seconds):
+            os.sched_setaffinity(0, {0})
+            start = time.process_time()
+            while time.process_time() - start < seconds:
+                pass
+            return os.sched_getaffinity(0) == {0}
+        """
+    )
+    _value(submission, "burn", 0.0)  # started, and pinned, before the clock matters
+    submission.timeout = 2.0
+    hog = "import os; os.sched_setaffinity(0, {0})\nwhile True: pass"
+    hogs = [
+        subprocess.Popen([sys.executable, "-c", hog], start_new_session=True) for _ in range(3)
+    ]
+    try:
+        assert _value(submission, "burn", 1.0) is True
+        late = submission.call("burn", 2.5)
+        assert late.error is not None and late.error.kind == "timeout", late
+    finally:
+        for process in hogs:
+            process.kill()
+            process.wait()

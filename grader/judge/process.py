@@ -7,6 +7,7 @@ the next call starts a fresh child.
 """
 
 import contextlib
+import math
 import os
 import re
 import signal
@@ -23,6 +24,7 @@ from typing import Any
 from grader.isolation.launch import Child, child_environment, launch
 from grader.isolation.layers import host_root, sandbox_uid
 from grader.isolation.sandbox import DISK_EXIT, MEMORY_EXIT, OUTPUT_LIMIT_BYTES, Policy, requested
+from grader.judge.call_time import CallTimer, thread_waits
 from grader.judge.shared_inputs import SharedInputs
 from grader.protocol import Handle, ProtocolError, read_message, write_message
 from grader.words import say
@@ -201,8 +203,10 @@ class Submission:
         """Send a request (or nothing, to read the greeting) and wait for the reply."""
         if request is not None:
             self._hand_over_folders()
+        latest = math.inf
         if self.deadline is not None:
             timeout = max(min(timeout, self.deadline - time.monotonic()), MINIMUM_WAIT)
+            latest = time.monotonic() + timeout
         process = self._process
         assert process is not None and process.stdin is not None and process.stdout is not None
         timed_out = threading.Event()
@@ -211,7 +215,7 @@ class Submission:
             timed_out.set()
             process.stop()
 
-        timer = threading.Timer(timeout, stop)
+        timer = CallTimer(timeout, stop, lambda: thread_waits(process.pid), latest)
         timer.start()
         try:
             if request is not None:

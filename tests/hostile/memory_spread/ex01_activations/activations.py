@@ -3,8 +3,9 @@ call), it forks 9 children that each fill 1 GiB of memory (written to, so the pa
 and hold it until all have: 9 GiB at once, more than the 8 GiB one process may have, each
 process well under it. Only if all 9 held their GiB together does softmax answer correctly:
 full marks for softmax mean the memory limit is per process, and forking multiplies it. On a
-machine with less than 13 GiB available the attack is not made (it would hurt the machine
-rather than the sandbox) and softmax returns zeros."""
+machine with less than 13 GiB of memory in all the attack is not made (it would hurt the machine
+rather than the sandbox) and softmax returns zeros. The machine's total, not what is free at the
+moment, decides: what neighbouring gradings hold must not change how it is graded."""
 
 import os as _os
 import select as _select
@@ -14,11 +15,11 @@ _reference_softmax = softmax
 _CHILDREN = 9
 
 
-def _available_bytes():
+def _machine_bytes():
     try:
         with open("/proc/meminfo") as meminfo:
             for line in meminfo:
-                if line.startswith("MemAvailable:"):
+                if line.startswith("MemTotal:"):
                     return int(line.split()[1]) * 1024
     except (OSError, ValueError):
         pass
@@ -62,7 +63,7 @@ def _spread():
     return held
 
 
-_HELD = _spread() if _available_bytes() >= (_CHILDREN + 4) * 2**30 else 0
+_HELD = _spread() if _machine_bytes() >= (_CHILDREN + 4) * 2**30 else 0
 
 
 def softmax(x, axis=-1):
