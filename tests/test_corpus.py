@@ -52,12 +52,7 @@ def test_wrong_implementation_is_diagnosed(entry: CorpusEntry, graded: dict) -> 
     )
 
 
-KNOWN_WRONG_HINTS = {
-    "ex02_losses__bce_sum": (
-        "crossentropy_clipping says 'clipped with another epsilon' for a loss summed over the "
-        "last axis: on the all-clipped case a sum looks like another epsilon's log"
-    ),
-}
+KNOWN_WRONG_HINTS: dict[str, str] = {}
 """Wrong hints this test found and the judge still gives (strict: fixing one shows)."""
 
 

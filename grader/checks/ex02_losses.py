@@ -178,12 +178,17 @@ def test_mean_squared_error(student: Student) -> None:
 
 def test_crossentropy_clipping(student: Student) -> None:
     def mistakes(case: Case) -> list[Mistake]:
-        below = []
+        # A loss reduced the wrong way is also far from the expected one on these cases: it is
+        # simulated first, so that it is not taken for another epsilon.
+        t, p = _as_float(case)
+        simulated = []
         if case.function == "binary_crossentropy":
-            t, p = _as_float(case)
-            below = [gives("clip_lower_only", wrong) for wrong in _bce_clipped_below(t, p)]
+            simulated = [gives("clip_lower_only", wrong) for wrong in _bce_clipped_below(t, p)]
+            simulated.append(gives("sum_instead_of_mean", lambda: _bce(t, p, np.sum)))
+        elif case.function == "categorical_crossentropy":
+            simulated = [gives("mean_instead_of_sum", lambda: _cce(t, p, np.mean))]
         found = [
-            *below,
+            *simulated,
             not_finite("no_clipping"),
             Mistake(
                 "clip_epsilon",
