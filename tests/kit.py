@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.catalog import exercise
+from grader.results.model import ScoreReport
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
@@ -83,6 +84,11 @@ def grade_all(jobs: list[tuple[Path, str]], *extra: str) -> list[dict[str, Any]]
     more options for ``grader grade`` (``--lang=ko``)."""
     with ThreadPoolExecutor(max_workers=2) as pool:
         return list(pool.map(lambda job: grade(job[0], None, f"--only={job[1]}", *extra), jobs))
+
+
+def typed(report: dict[str, Any]) -> ScoreReport:
+    """A report read from its JSON form, as the grader's formats take it."""
+    return ScoreReport.from_dict(report)
 
 
 def results(report: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:

@@ -27,7 +27,7 @@ from grader.commands import judge_run as judge_process
 from grader.commands import submission_files as archive
 from grader.isolation import fork_server
 from grader.results import class_page as class_summary
-from grader.results.model import validate
+from grader.results.model import ScoreReport, validate
 
 LOSSES = SOLUTIONS / "ex02_losses" / "losses.py"
 ACTIVATIONS = SOLUTIONS / "ex01_activations" / "activations.py"
@@ -271,13 +271,12 @@ def test_summary_page_has_the_plots_and_escapes_student_text(graded: dict[str, A
 
 
 def test_summary_warns_when_isolation_is_weak(graded: dict[str, Any]) -> None:
-    reports = sorted(graded["reports"].items())
-    strong = [
-        (s, {**r, "isolation": {"level": "namespaces", "note": "walled in"}}) for s, r in reports
-    ]
+    reports = sorted((s, ScoreReport.from_dict(r)) for s, r in graded["reports"].items())
+    walled = {"level": "namespaces", "note": "walled in"}
+    strong = [(s, replace(r, isolation=walled)) for s, r in reports]
     assert class_summary.isolation_warning(strong) == ""
     student, report = strong[-1]
-    weak = [*strong[:-1], (student, {**report, "isolation": {"level": "process", "note": "<b>"}})]
+    weak = [*strong[:-1], (student, replace(report, isolation={"level": "process", "note": "<b>"}))]
     page = class_summary.summary_html(weak)
     assert 'class="warning"' in page and "process (1)" in page and "&lt;b&gt;" in page
     assert 'class="warning"' not in class_summary.summary_html(strong)
@@ -345,9 +344,11 @@ def test_a_rerun_regrades_when_the_grader_or_options_change(tmp_path: Path) -> N
     entry = next(e for e in batch.find_submissions(submissions)[0] if e.id == "alice")
     files = archive.read_submission(entry.path, settings.chosen).files
     report = batch.stand_in_report(settings, files, "timeout", "stopped")
-    batch.with_submission(report, entry, None, settings.graded_with(), "timeout", "stopped")
+    report = batch.with_submission(
+        report, entry, None, settings.graded_with(), "timeout", "stopped"
+    )
     settings.out.mkdir()
-    (settings.out / "alice.json").write_text(json.dumps(report))
+    (settings.out / "alice.json").write_text(json.dumps(report.to_dict()))
     assert batch.kept_report(entry, settings, settings.graded_with()) is not None
     for changed in (replace(settings, timeout=6), replace(settings, lang="ko")):
         assert batch.kept_report(entry, changed, changed.graded_with()) is None

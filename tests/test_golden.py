@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from grader import PACKAGE_DIR
+from grader.checks.ex03_optimizers import _trajectory, trajectory_arrays
 from grader.commands import record as recording
 from grader.judge.cases import golden_cases
 
@@ -51,3 +52,17 @@ def test_every_case_list_a_check_asks_for_is_recorded() -> None:
         recorded = {case.check for case in golden_cases(exercise.name)} if asked else set()
         assert asked <= recorded, f"{exercise.name}: no recorded cases for {asked - recorded}"
         assert asked <= set(exercise.points), f"{exercise.name}: cases for unknown checks"
+
+
+def test_the_optimizer_trajectory_has_one_encoder_and_its_decoder_inverts_it() -> None:
+    """ex03's cases hold a run as ``params.i``, ``grads.t.i`` and ``expected.t.i``: encoding
+    what the decoder reads from each recorded case gives back exactly its arrays."""
+    runs = [c for c in golden_cases("ex03_optimizers") if "expected.0.0" in c.arrays]
+    assert runs
+    for case in runs:
+        starts, grads, expected = _trajectory(case)
+        inputs, outputs = trajectory_arrays(starts[0], grads, expected)
+        encoded = {**inputs, **outputs}
+        held = {k for k in case.arrays if k.split(".")[0] in ("params", "grads", "expected")}
+        assert set(encoded) == held, case.id
+        assert all(np.array_equal(encoded[k], case.arrays[k]) for k in encoded), case.id

@@ -11,13 +11,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kit import EXERCISES, ROOT, SOLUTIONS, CorpusEntry, corpus, results, submission_with
+from kit import (
+    EXERCISES,
+    ROOT,
+    SOLUTIONS,
+    CorpusEntry,
+    corpus,
+    results,
+    submission_with,
+    typed,
+)
 
 from grader.catalog import exercise
 from grader.commands.release import build_release
 from grader.judge.hidden import POINTS_FILE, HiddenSuiteError, load_hidden_suite
 from grader.results import formats as exports
-from grader.results.model import validate
+from grader.results.model import CheckResult, ExerciseResult, ScoreReport, validate
 from grader.results.table import hidden_note, next_step
 from grader.words import messages, say
 
@@ -147,32 +156,34 @@ def test_hidden_checks_catch_what_the_visible_ones_let_through(graded) -> None:
 
 def test_the_table_marks_a_failing_hidden_check(graded) -> None:
     report, stdout = graded["wrong"]
-    assert next_step(report, "ex02_losses").startswith("categorical_unnormalised (hidden): ")
-    assert not next_step(report, "ex01_activations").startswith("softmax_axis (hidden)")
+    assert next_step(typed(report), "ex02_losses").startswith("categorical_unnormalised (hidden): ")
+    assert not next_step(typed(report), "ex01_activations").startswith("softmax_axis (hidden)")
     assert say("table.hidden_included", checks=6, passed=4, score=8, max_score=11) in stdout
 
 
 def test_gradescope_shows_hidden_checks_after_the_due_date(graded) -> None:
     report, _ = graded["wrong"]
-    tests = exports.gradescope_results(report)["tests"]
+    tests = exports.gradescope_results(typed(report))["tests"]
     after = {t["name"] for t in tests if t["visibility"] == "after_due_date"}
     assert after == {f"{t['exercise']}/{t['name']}" for t in _hidden(report)}
     assert len(after) == 6 and len(tests) > len(after)
-    named = exports.gradescope_results(report, hidden={"ex01_activations/relu"})["tests"]
+    named = exports.gradescope_results(typed(report), hidden={"ex01_activations/relu"})["tests"]
     assert {t["name"] for t in named if t["visibility"] == "after_due_date"} == after | {
         "ex01_activations/relu"
     }
 
 
 def test_the_note_under_the_table_follows_the_run() -> None:
-    row = {"exercise": "ex01_activations", "name": "relu", "score": 1, "max_score": 1}
-    student = {"tests": [{**row, "status": "passed", "hidden": False}], "reference": None}
-    assert hidden_note(student) == say("table.visible_only")
-    instructor = {**student, "reference": "/kit/solutions"}
-    assert hidden_note(instructor) == ""
-    extra = {**row, "name": "relu_more", "status": "failed", "score": 0, "hidden": True}
-    with_hidden = {**instructor, "tests": [*instructor["tests"], extra]}
-    assert hidden_note(with_hidden) == say(
+    relu = CheckResult("relu", "ex01_activations", 1, "passed", "")
+    more = CheckResult("relu_more", "ex01_activations", 1, "failed", "wrong", hidden=True)
+
+    def report(reference: str | None, *checks: CheckResult) -> ScoreReport:
+        exercise = ExerciseResult("ex01_activations", "Activations", len(checks), checks)
+        return ScoreReport((exercise,), {}, 0, reference, {})
+
+    assert hidden_note(report(None, relu)) == say("table.visible_only")
+    assert hidden_note(report("/kit/solutions", relu)) == ""
+    assert hidden_note(report("/kit/solutions", relu, more)) == say(
         "table.hidden_included", checks=1, passed=0, score=0, max_score=1
     )
 
@@ -290,20 +301,23 @@ def test_the_example_suite_loads() -> None:
 
 
 @pytest.mark.parametrize(
-    ("points", "source", "words"),
+    ("points", "source", "words", "code"),
     [
-        ("[ex01_activations]\nmore = 1\n", "", "missing_folder"),
+        # The command line refuses a suite it cannot load (usage: 2); pytest refuses a check it
+        # collects without points (its usage error: 4).
+        ("[ex01_activations]\nmore = 1\n", "", "missing_folder", 2),
         (
             "[ex01_activations]\nmore = 1\n",
             "import pytest\n\n\n@pytest.mark.parametrize('n', [1, 2])\n"
             "def test_more(student, n):\n    pass\n",
             "ex01_activations.py: test_more[1] has no points in",
+            4,
         ),
     ],
     ids=["not a folder", "a parametrised check"],
 )
 def test_grader_grade_stops_before_grading(
-    tmp_path: Path, points: str, source: str, words: str
+    tmp_path: Path, points: str, source: str, words: str, code: int
 ) -> None:
     folder = tmp_path / "missing_folder"
     if source:
@@ -319,7 +333,7 @@ def test_grader_grade_stops_before_grading(
         timeout=120,
         check=False,
     )
-    assert done.returncode == 4, done.stdout + done.stderr
+    assert done.returncode == code, done.stdout + done.stderr
     assert "--hidden-tests: " in done.stderr and words in done.stderr
 
 

@@ -9,16 +9,18 @@ import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from kit import SOLUTIONS, grade
+from kit import SOLUTIONS, grade, typed
 
 from grader import GRADER_ROOT
 from grader.catalog import exercises
 from grader.commands import export as platforms
 from grader.judge.hidden import load_hidden_suite
 from grader.results import formats as exports
+from grader.results.model import SubmissionRecord
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +39,7 @@ HIDDEN_EXAMPLE = GRADER_ROOT / "grader" / "hidden_example"
 
 
 def test_gradescope_results_follow_the_specification(report: dict) -> None:
-    results = exports.gradescope_results(report, hidden={"ex01_activations/relu"})
+    results = exports.gradescope_results(typed(report), hidden={"ex01_activations/relu"})
     assert set(results) == {"score", "execution_time", "output", "tests"}
     assert results["score"] == report["score"] == sum(t["score"] for t in results["tests"])
     for test in results["tests"]:
@@ -49,7 +51,7 @@ def test_gradescope_results_follow_the_specification(report: dict) -> None:
 
 
 def test_classroom_payload_agrees_with_the_report(report: dict) -> None:
-    payload = exports.classroom_payload(report)
+    payload = exports.classroom_payload(typed(report))
     assert payload["version"] == 1 and payload["max_score"] == report["max_score"]
     assert payload["status"] == "fail"
     assert sum(t["score"] for t in payload["tests"]) == report["score"]
@@ -61,13 +63,13 @@ def test_classroom_payload_agrees_with_the_report(report: dict) -> None:
 
 
 def test_junit_and_csv(report: dict) -> None:
-    root = ET.fromstring(exports.junit_xml(report))
+    root = ET.fromstring(exports.junit_xml(typed(report)))
     cases = root.findall(".//testcase")
     assert len(cases) == len(report["tests"])
     assert len(root.findall(".//failure")) == 1
     rows = list(
         csv.DictReader(
-            io.StringIO(exports.gradebook_csv([exports.gradebook_row(report, "student-7")]))
+            io.StringIO(exports.gradebook_csv([exports.gradebook_row(typed(report), "student-7")]))
         )
     )
     assert rows[0]["id"] == "student-7"
@@ -101,14 +103,15 @@ def test_grader_report_command_writes_each_format(report: dict, tmp_path: Path) 
 
 
 def test_the_gradebook_status_is_the_reports_own(report: dict, tmp_path: Path) -> None:
-    timed_out = {**report, "submission": {"status": "timeout"}}
+    graded_with = {"grader": "0.1.0", "hidden_tests": None, "options": {}}
+    record = SubmissionRecord("kim", "kim", "folder", "timeout", "stopped", (), graded_with)
+    timed_out = replace(typed(report), submission=record)
     assert exports.gradebook_row(timed_out, "kim")["status"] == "timeout"
-    assert exports.gradebook_row(report, "kim")["status"] == "graded"
-    assert exports.gradebook_row({**report, "incomplete": "deadline"}, "kim")["status"] == (
-        "timeout"
-    )
+    assert exports.gradebook_row(typed(report), "kim")["status"] == "graded"
+    stopped = replace(typed(report), incomplete="deadline")
+    assert exports.gradebook_row(stopped, "kim")["status"] == "timeout"
     source = tmp_path / "kim.json"
-    source.write_text(json.dumps(timed_out))
+    source.write_text(json.dumps(timed_out.to_dict()))
     done = subprocess.run(
         [sys.executable, "-m", "grader", "report", str(source), "--format", "csv"],
         capture_output=True,

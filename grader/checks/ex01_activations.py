@@ -11,6 +11,7 @@ from types import ModuleType
 import numpy as np
 
 from grader.judge.cases import Case, cases_for
+from grader.judge.numpy_math import sigmoid, softmax
 from grader.judge.reference import random_twin
 from grader.judge.student import Student
 from grader.judge.verdict import Mistake, Rounding, gives, not_finite, shaped
@@ -37,15 +38,6 @@ def reference_case(case: Case, rng: np.random.Generator, reference: ModuleType) 
     return random_twin(case, {"x": new_x}, {"expected": expected.astype(case["expected"].dtype)})
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 0.5 * (1 + np.tanh(0.5 * x))
-
-
-def _softmax(x: np.ndarray, axis: int | None) -> np.ndarray:
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
-
-
 def tolerance(case: Case) -> Rounding:
     """The rounding error allowed at the case's input (``grader.judge.verdict.Rounding``), with
     each function's sensitivity ``sum_j |v_j * d f / d v_j|``:
@@ -69,12 +61,12 @@ def tolerance(case: Case) -> Rounding:
     which ``1 - t**2`` squares. ``|x|`` (for softmax, the largest along the axis) is quoted.
     """
     x = case["x"].astype(float)
-    s, t = _sigmoid(x), np.tanh(x)
+    s, t = sigmoid(x), np.tanh(x)
     slope = case.kwargs.get("negative_slope", 0.2)
     magnitude = np.abs(x)
     if case.function == "softmax":
         axis = case.kwargs.get("axis", -1)
-        p = _softmax(x, axis)
+        p = softmax(x, axis)
         sensitivity = p * (magnitude + np.sum(p * magnitude, axis=axis, keepdims=True))
         magnitude = np.broadcast_to(np.max(magnitude, axis=axis, keepdims=True), x.shape)
     else:
@@ -103,7 +95,7 @@ def test_sigmoid(student: Student) -> None:
         student,
         "sigmoid",
         "keras.activations.sigmoid",
-        lambda c: [gives("sigmoid_sign", lambda: _sigmoid(-c["x"].astype(float)))],
+        lambda c: [gives("sigmoid_sign", lambda: sigmoid(-c["x"].astype(float)))],
     )
 
 
@@ -183,9 +175,9 @@ def _softmax_shapes(case: Case) -> list[Mistake]:
 def _softmax_mistakes(case: Case, *first: str) -> list[Mistake]:
     x, axis = case["x"].astype(float), case.kwargs.get("axis", -1)
     wrong = {
-        "softmax_ignores_axis": lambda: _softmax(x, -1),
-        "softmax_whole_array": lambda: _softmax(x, None),
-        "softmax_wrong_axis": lambda: _softmax(x, 0),
+        "softmax_ignores_axis": lambda: softmax(x, -1),
+        "softmax_whole_array": lambda: softmax(x, None),
+        "softmax_wrong_axis": lambda: softmax(x, 0),
     }
     return [
         not_finite("softmax_overflow"),

@@ -37,6 +37,25 @@ from grader.words import say
 EXERCISE = "ex03_optimizers"
 
 
+Steps = list[list[np.ndarray]]
+"""One list of arrays per step, one array per parameter."""
+
+
+def trajectory_arrays(
+    params: list[np.ndarray], grads: Steps, expected: Steps
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """A run of ``len(grads)`` steps as a case's arrays: the inputs ``params.<i>`` (where the
+    run starts) and ``grads.<t>.<i>``, and the expected ``expected.<t>.<i>`` (the parameters
+    step ``t`` returned). The one encoder: ``_trajectory`` is its decoder."""
+    inputs = {f"params.{i}": w for i, w in enumerate(params)}
+    outputs = {}
+    for t, (step_grads, step_expected) in enumerate(zip(grads, expected, strict=True)):
+        for i, (g, w) in enumerate(zip(step_grads, step_expected, strict=True)):
+            inputs[f"grads.{t}.{i}"] = g
+            outputs[f"expected.{t}.{i}"] = w
+    return inputs, outputs
+
+
 def _steps(case: Case) -> int:
     return sum(1 for name in case.arrays if name.startswith("expected.") and name.endswith(".0"))
 
@@ -46,10 +65,9 @@ def _params(case: Case, prefix: str) -> list[np.ndarray]:
     return [case[f"{prefix}.{i}"] for i in range(count)]
 
 
-def _trajectory(
-    case: Case,
-) -> tuple[list[list[np.ndarray]], list[list[np.ndarray]], list[list[np.ndarray]]]:
-    """What each step is given (parameters, gradients) and what Keras returned."""
+def _trajectory(case: Case) -> tuple[Steps, Steps, Steps]:
+    """What each step is given (parameters, gradients) and what Keras returned: the decoder of
+    ``trajectory_arrays``."""
     steps = _steps(case)
     expected = [_params(case, f"expected.{t}") for t in range(steps)]
     starts = [_params(case, "params"), *expected[:-1]]
@@ -71,14 +89,11 @@ def reference_case(case: Case, rng: np.random.Generator, reference: ModuleType) 
         for step in grads
     ]
     optimizer = getattr(reference, case.function)(**case.kwargs)
-    arrays, current = {f"params.{i}": w for i, w in enumerate(params)}, params
-    expected = {}
-    for t, step_grads in enumerate(new_grads):
+    current, returned = params, []
+    for step_grads in new_grads:
         current = [np.array(w) for w in optimizer.step([w.copy() for w in current], step_grads)]
-        for i, (w, g) in enumerate(zip(current, step_grads, strict=True)):
-            arrays[f"grads.{t}.{i}"] = g
-            expected[f"expected.{t}.{i}"] = w
-    return random_twin(case, arrays, expected)
+        returned.append(current)
+    return random_twin(case, *trajectory_arrays(params, new_grads, returned))
 
 
 COMMON_WRONG_DEFAULTS: dict[str, tuple[float, ...]] = {

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from grader.judge.cases import Case, describe_case
+from grader.judge.numpy_math import sigmoid
 from grader.judge.provided import SGD
 from grader.judge.reference import random_twin
 from grader.judge.student import Student, argument_name
@@ -37,17 +38,13 @@ EPSILON = 1e-7
 ACCURACY_MARGIN = 0.03
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 0.5 * (1 + np.tanh(0.5 * z))
-
-
 def _loss(X, y, w, b, reduce=np.mean) -> float:
-    p = np.clip(_sigmoid(X @ w + b), EPSILON, 1 - EPSILON)
+    p = np.clip(sigmoid(X @ w + b), EPSILON, 1 - EPSILON)
     return float(reduce(-(y * np.log(p) + (1 - y) * np.log(1 - p))))
 
 
 def _gradients(X, y, w, b, sign=1.0, reduce=np.mean) -> np.ndarray:
-    error = sign * (_sigmoid(X @ w + b) - y)
+    error = sign * (sigmoid(X @ w + b) - y)
     return np.concatenate([X.T @ error / (len(y) if reduce is np.mean else 1), [reduce(error)]])
 
 
@@ -133,9 +130,9 @@ def test_predict_proba(student: Student) -> None:
             case=case,
             source='keras.layers.Dense(1, activation="sigmoid")',
             mistakes=[
-                gives("neuron_no_bias", lambda X=X, w=w: _sigmoid(X @ w)),
+                gives("neuron_no_bias", lambda X=X, w=w: sigmoid(X @ w)),
                 gives("neuron_no_sigmoid", lambda X=X, w=w, b=b: X @ w + b),
-                gives("sigmoid_sign", lambda X=X, w=w, b=b: _sigmoid(-(X @ w + b))),
+                gives("sigmoid_sign", lambda X=X, w=w, b=b: sigmoid(-(X @ w + b))),
             ],
         )
 
@@ -352,7 +349,7 @@ def test_accuracy(student: Student) -> None:
     X_train, X_test, y_train, y_test = _breast_cancer()
     w0 = np.zeros(X_train.shape[1])
     call, w, b, *_ = _train_answer(student, X_train, y_train, w0, 0.0, 0.1, 30, 32)
-    mine = float(np.mean((_sigmoid(X_test @ w + b) >= 0.5) == y_test))
+    mine = float(np.mean((sigmoid(X_test @ w + b) >= 0.5) == y_test))
     gold = _sklearn_accuracy()
     if not np.isfinite(mine) or mine < gold - ACCURACY_MARGIN:
         raise Verdict(

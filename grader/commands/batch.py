@@ -11,7 +11,6 @@ skips a submission whose report was made from the same files, grader and options
 
 import contextlib
 import hashlib
-import json
 import os
 import re
 import sys
@@ -20,12 +19,11 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 from rich.console import Console
 from rich.progress import (
@@ -52,7 +50,14 @@ from grader.isolation.policy import sandbox_policy
 from grader.judge.hidden import HiddenSuiteError, load_hidden_suite
 from grader.results.class_page import write_summary
 from grader.results.formats import gradebook_csv, gradebook_row
-from grader.results.model import build_score_report, fingerprint, validate, write_report
+from grader.results.model import (
+    ScoreReport,
+    SubmissionRecord,
+    build_score_report,
+    fingerprint,
+    read_report,
+    write_report,
+)
 from grader.words import say_in
 
 DEFAULT_WORKERS = 2
@@ -118,13 +123,14 @@ class Entry:
 @dataclass(frozen=True)
 class Outcome:
     id: str
-    report: dict[str, Any]
+    report: ScoreReport
     skipped: bool = False
     """Kept from an earlier run: unchanged since."""
 
     @property
     def status(self) -> str:
-        return str(self.report["submission"]["status"])
+        assert self.report.submission is not None, "a batch's report has its submission"
+        return self.report.submission.status
 
 
 def settings_problem(settings: Settings) -> str:
@@ -239,30 +245,18 @@ def judge_command(staged: Path, report: Path, settings: Settings) -> list[str]:
 
 def stand_in_report(
     settings: Settings, files: Mapping[str, bytes], status: str, message: str
-) -> dict[str, Any]:
+) -> ScoreReport:
     """A score report for a submission no judge finished: every check ``status``, no points."""
     chosen = settings.chosen
-    report = build_score_report(
+    return build_score_report(
         {},
         chosen,
         files=files,
         missing={e.name: message for e in chosen},
+        missing_status=status,
         reference=str(settings.reference.resolve()) if settings.reference else None,
         hidden=hidden_points(settings.hidden_tests) if settings.hidden_tests else None,
     )
-    for test in report["tests"]:
-        test["status"] = status
-    return report
-
-
-def read_report(path: Path) -> dict[str, Any] | None:
-    """The score report at ``path`` if there is one and it follows the schema."""
-    try:
-        report = json.loads(path.read_text(encoding="utf-8"))
-        validate(report)
-    except (OSError, ValueError, jsonschema.ValidationError):
-        return None
-    return report
 
 
 def grade_submission(
@@ -270,11 +264,11 @@ def grade_submission(
     settings: Settings,
     graded_with: Mapping[str, Any],
     judge: Callable[[list[str], Path], JudgeRun],
-) -> dict[str, Any]:
+) -> ScoreReport:
     """Grade one submission; its score report, with its ``submission`` object."""
     taken = read_submission(entry.path, settings.chosen)
 
-    def finished(report: dict[str, Any], status: str, message: str = "") -> dict[str, Any]:
+    def finished(report: ScoreReport, status: str, message: str = "") -> ScoreReport:
         return with_submission(report, entry, taken, graded_with, status, message)
 
     if taken.problem:
@@ -296,8 +290,8 @@ def grade_submission(
         )
     expected = fingerprint(taken.files)["sha256"]
     finished_normally = judged.code in GRADED_EXIT_CODES
-    if report is not None and finished_normally and report["fingerprint"]["sha256"] == expected:
-        if report.get("incomplete"):  # the judge's own deadline: the checks before it count
+    if report is not None and finished_normally and report.fingerprint["sha256"] == expected:
+        if report.incomplete:  # the judge's own deadline: the checks before it count
             return finished(report, "timeout", f"stopped after {settings.timeout:g} s (--timeout)")
         return finished(report, "graded")
     why = f"the grader ended with exit code {judged.code}"
@@ -305,7 +299,7 @@ def grade_submission(
     if report is None:
         why += " without a valid score report"
         reason = "batch.grader_exit_no_report"
-    elif report["fingerprint"]["sha256"] != expected:
+    elif report.fingerprint["sha256"] != expected:
         why, report = "the grader graded other files than the ones staged", None
         reason = "batch.other_files"
     problem = f"{why}. Its last output:\n{judged.output}" if judged.output.strip() else why
@@ -318,46 +312,46 @@ def grade_submission(
 
 
 def with_submission(
-    report: dict[str, Any],
+    report: ScoreReport,
     entry: Entry,
     taken: SubmissionFiles | None,
     graded_with: Mapping[str, Any],
     status: str,
     message: str = "",
-) -> dict[str, Any]:
+) -> ScoreReport:
     """``report`` with its ``submission`` object (``taken``: what was read, if anything) and
     the files left out of the submission (the judge saw only the staged ones)."""
-    ignored = [item.to_dict() for item in taken.ignored] if taken else []
-    report["ignored"] = ignored
-    report["submission"] = {
-        "id": entry.id,
-        "name": entry.name,
-        "source": taken.source if taken else ("zip" if entry.path.is_file() else "folder"),
-        "status": status,
-        "message": message,
-        "ignored": ignored,
-        "graded_with": dict(graded_with),
-    }
-    validate(report)
-    return report
+    ignored = tuple(item.to_dict() for item in taken.ignored) if taken else ()
+    submission = SubmissionRecord(
+        id=entry.id,
+        name=entry.name,
+        source=taken.source if taken else ("zip" if entry.path.is_file() else "folder"),
+        status=status,
+        message=message,
+        ignored=ignored,
+        graded_with=dict(graded_with),
+    )
+    return replace(report, ignored=ignored, submission=submission)
 
 
-def kept_report(entry: Entry, settings: Settings, graded_with: Mapping[str, Any]) -> dict | None:
+def kept_report(
+    entry: Entry, settings: Settings, graded_with: Mapping[str, Any]
+) -> ScoreReport | None:
     """The earlier report of ``entry`` when a rerun may keep it: valid, graded (or timed out)
     from the same files, with the same grader, hidden checks and options."""
     report = read_report(settings.out / f"{entry.id}.json")
-    if report is None or "submission" not in report:
+    if report is None or report.submission is None:
         return None
-    submission = report["submission"]
-    if submission["status"] not in KEPT_STATUSES or submission["graded_with"] != graded_with:
+    submission = report.submission
+    if submission.status not in KEPT_STATUSES or submission.graded_with != graded_with:
         return None
     taken = read_submission(entry.path, settings.chosen)
-    if taken.problem or report["fingerprint"]["sha256"] != fingerprint(taken.files)["sha256"]:
+    if taken.problem or report.fingerprint["sha256"] != fingerprint(taken.files)["sha256"]:
         return None
     return report
 
 
-def _write_atomically(report: Mapping[str, Any], path: Path) -> None:
+def _write_atomically(report: ScoreReport, path: Path) -> None:
     partial = path.with_name(f".{path.name}.partial")
     write_report(report, partial)
     os.replace(partial, path)
@@ -415,7 +409,8 @@ def _grade_all(
                     _write_atomically(outcome.report, settings.out / f"{entry.id}.json")
                     outcomes[entry.id] = outcome
                     if outcome.status != "graded":
-                        message = outcome.report["submission"]["message"].partition("\n")[0]
+                        assert outcome.report.submission is not None
+                        message = outcome.report.submission.message.partition("\n")[0]
                         progress.console.print(
                             f"{entry.id}: {outcome.status}: {message}", markup=False
                         )
@@ -466,8 +461,8 @@ def summary_line(outcomes: Sequence[Outcome], out: Path) -> str:
         f"{counts[s]} {s}" for s in ("graded", "timeout", "error", "unreadable") if counts[s]
     )
     skipped = sum(o.skipped for o in outcomes)
-    mean = sum(o.report["score"] for o in outcomes) / len(outcomes)
-    top = max(o.report["max_score"] for o in outcomes)
+    mean = sum(o.report.score for o in outcomes) / len(outcomes)
+    top = max(o.report.max_score for o in outcomes)
     return (
         f"{len(outcomes)} submissions: {statuses} ({skipped} skipped, unchanged); "
         f"mean score {mean:.1f} / {top:g}; wrote {out / 'gradebook.csv'} and "

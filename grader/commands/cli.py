@@ -21,7 +21,9 @@ from grader.commands.grade import (
 )
 from grader.isolation.policy import sandbox_policy
 from grader.judge.hidden import HiddenSuiteError, load_hidden_suite
+from grader.judge.options import GradingOptions, OptionsError
 from grader.results import formats as exports
+from grader.results.model import ReportError, load_report
 from grader.words import language, languages
 
 
@@ -55,18 +57,26 @@ def _grade(args: argparse.Namespace) -> int:
     if problem:
         print(problem, file=sys.stderr)
         return 2
+    options = GradingOptions(
+        score_report=Path(args.json),
+        call_timeout=args.call_timeout,
+        lang=args.lang,
+        reference=reference,
+        deadline=args.deadline,
+        hidden_tests=args.hidden_tests,
+    )
+    try:
+        options.checked().hidden_suite()
+    except OptionsError as error:
+        print(f"grader grade: {error}", file=sys.stderr)
+        return 2
     try:
         code = grade(
             submission,
-            Path(args.json),
+            options,
             quiet=args.quiet,
-            call_timeout=args.call_timeout,
-            reference=reference,
             only=args.only.split(",") if args.only else None,
-            lang=args.lang,
             hide=hide,
-            hidden_tests=args.hidden_tests,
-            deadline=args.deadline,
         )
     except UnreadableSubmissionError as error:
         print(f"grader grade: {error}", file=sys.stderr)
@@ -76,9 +86,9 @@ def _grade(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     try:
-        report = json.loads(Path(args.report).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        print(f"grader report: cannot read {args.report}: {error}", file=sys.stderr)
+        report = load_report(Path(args.report))
+    except ReportError as error:
+        print(f"grader report: {error}", file=sys.stderr)
         return 2
     if args.format == "gradescope":
         text = json.dumps(exports.gradescope_results(report), indent=2, ensure_ascii=False)

@@ -11,7 +11,9 @@ from pathlib import Path
 
 from grader import GRADER_ROOT, PACKAGE_DIR
 from grader.commands.grade import grade, weak_isolation_problem
+from grader.judge.options import GradingOptions
 from grader.results.formats import gradescope_results
+from grader.results.model import read_report
 
 TEMPLATES = PACKAGE_DIR / "templates"
 KIT_FILES = ("pyproject.toml", "README.md")
@@ -84,14 +86,15 @@ def autograde_gradescope(root: Path, *, allow_weak_isolation: bool = False) -> i
         print(problem, file=sys.stderr)
         return 2
     try:
-        grade(
-            root / "submission",
-            report_path,
-            quiet=True,
+        options = GradingOptions(
+            score_report=report_path,
             hidden_tests=hidden_tests if hidden_tests.is_dir() else None,
             reference=reference if reference.is_dir() else None,
         )
-        report = json.loads(report_path.read_text(encoding="utf-8"))
+        grade(root / "submission", options.checked(), quiet=True)
+        report = read_report(report_path)
+        if report is None:
+            raise RuntimeError("the grader wrote no valid score report")
         payload = gradescope_results(report)
     except Exception as error:  # the platform must always get a results file
         payload = {

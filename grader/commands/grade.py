@@ -9,10 +9,10 @@ The checks run in this process and the student's code in child processes, walled
 given in ``hide``.
 """
 
-import json
 import os
 import tempfile
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ from grader.catalog import KIT_SOLUTIONS, Exercise, exercises
 from grader.commands.submission_files import SubmissionFiles, read_submission, write_files
 from grader.isolation.policy import sandbox_policy
 from grader.isolation.sandbox import POLICY_VARIABLE, hiding_layers
-from grader.results.model import write_report
+from grader.judge.options import GradingOptions, HandedOptions
 
 PYTEST_INI = """[pytest]
 addopts = --strict-markers --strict-config -p no:cacheprovider
@@ -42,16 +42,6 @@ def stage(submission: Path, workdir: Path, chosen: list[Exercise]) -> Submission
     write_files(taken, workdir)
     (workdir / "pytest.ini").write_text(PYTEST_INI, encoding="utf-8")
     return taken
-
-
-def _record_ignored(report_path: Path, taken: SubmissionFiles) -> None:
-    """Add to the score report the submission's files that were left out, with the reason."""
-    try:
-        report = json.loads(report_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return  # no report: grading itself failed, and pytest's exit code says so
-    report["ignored"] = [item.to_dict() for item in taken.ignored]
-    write_report(report, report_path)
 
 
 def default_reference() -> Path | None:
@@ -83,60 +73,46 @@ def weak_isolation_problem(
 
 def grade(
     submission: Path,
-    report_path: Path,
+    options: GradingOptions,
     *,
     quiet: bool = False,
-    call_timeout: float | None = None,
-    reference: Path | None = None,
     only: list[str] | None = None,
-    lang: str | None = None,
     hide: Sequence[Path] = (),
-    hidden_tests: Path | None = None,
-    deadline: float | None = None,
 ) -> int:
-    """Grade ``submission`` and write its score report to ``report_path``.
+    """Grade ``submission`` as ``options`` say and write its score report to
+    ``options.score_report``.
 
     Args:
+        options: the run's options (``grader.judge.options``): the report's path, the
+            reference, the hidden checks, the language, the deadline; ``expect_exercises`` and
+            ``ignored`` are set here, from what is graded and what staging left out.
         only: names of the exercises to grade (default: all).
-        lang: the language of the feedback (default: as ``grader.judge.verdict.language``).
         hide: folders the student's code must not see, besides the kit's solutions and the
             reference (``grader batch`` adds the submissions and its output folder).
-        deadline: seconds the whole run may take; checks not started by then are timeouts.
-        hidden_tests: a folder of hidden checks (``grader.judge.hidden``), run as well and
-            counted in the score; the student's code cannot see it either.
 
     Returns pytest's exit code: 0 when every check passed, 1 when some did not, anything else
     when grading itself could not run. Raises ``UnreadableSubmissionError`` when the
     submission cannot be read at all.
     """
     chosen = [e for e in exercises() if only is None or e.name in only]
-    report_path = report_path.resolve()
-    hidden = [KIT_SOLUTIONS, *([reference] if reference else []), *hide]
-    hidden += [hidden_tests] if hidden_tests else []
+    assert options.score_report is not None, "grader grade always names its report"
+    hidden = [KIT_SOLUTIONS, *filter(None, [options.reference, options.hidden_tests]), *hide]
     os.environ[POLICY_VARIABLE] = sandbox_policy(hidden).to_json()
     with tempfile.TemporaryDirectory(prefix="grader-submission-") as tmp:
         workdir = Path(tmp)
         taken = stage(submission, workdir, chosen)
+        run = replace(
+            options,
+            score_report=options.score_report.resolve(),
+            expect_exercises=tuple(e.name for e in chosen),
+            ignored=tuple(item.to_dict() for item in taken.ignored),
+        )
         args = [
             str(workdir),
             f"--rootdir={workdir}",
-            f"--score-report={report_path}",
-            "--expect-exercises=" + ",".join(e.name for e in chosen),
             *(["-qq", "--tb=no", "-rN"] if quiet else ["--tb=short"]),
             # This process imported the grader before pytest could rewrite its asserts;
             # the checks raise Verdicts and do not rely on assert rewriting.
             "-Wignore::pytest.PytestAssertRewriteWarning",
         ]
-        if call_timeout:
-            args.append(f"--call-timeout={call_timeout}")
-        if reference:
-            args.append(f"--reference={reference.resolve()}")
-        if lang:
-            args.append(f"--lang={lang}")
-        if deadline:
-            args.append(f"--deadline={deadline}")
-        if hidden_tests:
-            args.append(f"--hidden-tests={hidden_tests.resolve()}")
-        code = int(pytest.main(args))
-    _record_ignored(report_path, taken)
-    return code
+        return int(pytest.main(args, plugins=[HandedOptions(run)]))

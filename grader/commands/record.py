@@ -12,6 +12,7 @@ from collections.abc import Callable
 import numpy as np
 
 from grader.catalog import SEED
+from grader.checks.ex03_optimizers import trajectory_arrays
 from grader.judge.cases import Case, golden_path, save_cases
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -552,12 +553,10 @@ def record_optimizers() -> list[Case]:
             grads = [[_gradient(rng, shape) for shape in shapes] for _ in range(OPTIMIZER_STEPS)]
         else:
             grads = gradients(rng)
-        trajectory = keras_trajectory(class_name, kwargs, params, grads)
-        arrays = {f"params.{i}": w for i, w in enumerate(params)}
-        for t in range(OPTIMIZER_STEPS):
-            for i in range(len(shapes)):
-                arrays[f"grads.{t}.{i}"] = grads[t][i]
-                arrays[f"expected.{t}.{i}"] = trajectory[t][i]
+        inputs, expected = trajectory_arrays(
+            params, grads, keras_trajectory(class_name, kwargs, params, grads)
+        )
+        arrays = {**inputs, **expected}
         settings = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
         shape_words = ", ".join(str(s) for s in shapes)
         zeros = (", zero gradients", ZERO_GRADIENT_WORDS) if gradients else ("", "")

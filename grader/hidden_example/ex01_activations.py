@@ -11,6 +11,7 @@ import numpy as np
 
 from grader.checks.ex01_activations import tolerance
 from grader.judge.cases import Case
+from grader.judge.numpy_math import sigmoid, softmax
 from grader.judge.reference import SOURCE, answered_case, check_rng, reference_solution
 from grader.judge.student import Student
 from grader.judge.verdict import Mistake, gives, not_finite
@@ -34,20 +35,11 @@ def _describe(x: np.ndarray, **kwargs: object) -> str:
     return ", ".join([*words, *(f"{k}={v}" for k, v in kwargs.items())])
 
 
-def _softmax(x: np.ndarray, axis: int | None) -> np.ndarray:
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 0.5 * (1 + np.tanh(0.5 * x))
-
-
 def _elementwise_mistakes(case: Case) -> list[Mistake]:
     x = case["x"].astype(float)
     slope = case.kwargs.get("negative_slope", 0.2)
     return {
-        "sigmoid": [not_finite("sigmoid_overflow"), gives("sigmoid_sign", lambda: _sigmoid(-x))],
+        "sigmoid": [not_finite("sigmoid_overflow"), gives("sigmoid_sign", lambda: sigmoid(-x))],
         "tanh": [not_finite("tanh_overflow")],
         "sigmoid_grad": [gives("derivative_of_output_formula", lambda: x * (1 - x))],
         "tanh_grad": [gives("derivative_of_output_formula", lambda: 1 - x**2)],
@@ -105,10 +97,10 @@ def test_softmax_more_inputs(student: Student) -> None:
         wide = x.astype(float)
         mistakes = [
             not_finite("softmax_overflow"),
-            gives("softmax_whole_array", lambda w=wide: _softmax(w, None)),
+            gives("softmax_whole_array", lambda w=wide: softmax(w, None)),
         ]
         if axis % x.ndim != x.ndim - 1:
-            mistakes.append(gives("softmax_ignores_axis", lambda w=wide: _softmax(w, -1)))
+            mistakes.append(gives("softmax_ignores_axis", lambda w=wide: softmax(w, -1)))
         student.check_case(case, ["x"], source=SOURCE, mistakes=mistakes, tolerance=tolerance(case))
 
 

@@ -4,6 +4,7 @@ drawn at random (seeded) and answered by the reference solution."""
 import numpy as np
 
 from grader.checks.ex02_losses import tolerance
+from grader.judge.numpy_math import softmax
 from grader.judge.reference import SOURCE, answered_case, check_rng, reference_solution
 from grader.judge.student import Student
 from grader.judge.verdict import Mistake, gives, shaped
@@ -20,11 +21,6 @@ SHAPES = [((64, 10), np.float32), ((2, 4, 5), np.float64)]
 """Shapes of ``y_pred``: a batch bigger than the visible checks' and a 3-d one."""
 
 
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    e = np.exp(logits - np.max(logits, axis=-1, keepdims=True))
-    return e / np.sum(e, axis=-1, keepdims=True)
-
-
 def _batch(
     rng: np.random.Generator, loss: str, shape: tuple[int, ...], dtype: type
 ) -> dict[str, np.ndarray]:
@@ -37,9 +33,9 @@ def _batch(
         return {"y_true": y_true, "y_pred": (1 / (1 + np.exp(-logits))).astype(dtype)}
     if loss == "categorical_crossentropy":
         y_true = np.eye(shape[-1], dtype=dtype)[labels]
-        return {"y_true": y_true, "y_pred": _softmax(logits).astype(dtype)}
+        return {"y_true": y_true, "y_pred": softmax(logits).astype(dtype)}
     if loss == "sparse_categorical_crossentropy":
-        return {"y_true": labels, "y_pred": _softmax(logits).astype(dtype)}
+        return {"y_true": labels, "y_pred": softmax(logits).astype(dtype)}
     return {"y_true": rng.normal(size=shape).astype(dtype), "y_pred": logits.astype(dtype)}
 
 

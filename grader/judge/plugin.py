@@ -21,24 +21,26 @@ from typing import Any
 
 import pytest
 
-from grader.catalog import Exercise, exercise, exercise_for_file, exercises
+from grader.catalog import Exercise, exercise_for_file, exercises
 from grader.isolation.layers import active_names, hides_kit, weakest_layers
 from grader.isolation.sandbox import requested
-from grader.judge.hidden import POINTS_FILE, HiddenSuite, HiddenSuiteError, load_hidden_suite
+from grader.judge.hidden import POINTS_FILE, HiddenSuite
+from grader.judge.options import GradingOptions, OptionsError, handed_to
 from grader.judge.process import Submission
 from grader.judge.student import Student
 from grader.judge.verdict import Verdict
 from grader.protocol import LEVELS
-from grader.results.model import build_score_report, write_report
+from grader.results.model import ScoreReport, build_score_report, write_report
 from grader.results.table import print_score_table
-from grader.words import languages, say
+from grader.words import say
 
 DEFAULT_REPORT = "score-report.json"
 INSPECTOR_TIMEOUT = 120.0
 _GRADED = pytest.StashKey[dict[str, Path]]()
 """Exercise name -> the student file collected for it."""
 _SUBMISSIONS = pytest.StashKey[dict[Path, Submission]]()
-_REPORT = pytest.StashKey[dict[str, Any]]()
+_REPORT = pytest.StashKey[ScoreReport]()
+_OPTIONS = pytest.StashKey[GradingOptions]()
 _JSON_REPORT = pytest.StashKey[dict[str, Any]]()
 """pytest-json-report's report, as its ``pytest_json_modifyreport`` hook hands it over."""
 _HIDDEN = pytest.StashKey[HiddenSuite]()
@@ -110,32 +112,27 @@ def pytest_configure(config: pytest.Config) -> None:
     if not config.option.json_report:
         config.option.json_report = True
         config.option.json_report_file = None  # in memory only: the score report is the output
+    handed = handed_to(config.pluginmanager.get_plugins())
+    try:
+        options = (handed or GradingOptions.from_pytest(config.option)).checked()
+        suite = options.hidden_suite()
+    except OptionsError as error:
+        raise pytest.UsageError(str(error)) from None
+    config.stash[_OPTIONS] = options
     config.stash[_GRADED] = {}
     config.stash[_STARTED] = time.monotonic()
-    config.pluginmanager.register(JsonReportReader(config), "grader-json-report")
-    lang = config.option.lang
-    if lang:
-        if lang not in languages():
-            raise pytest.UsageError(f"--lang: no messages in {lang!r}; choose from {languages()}")
-        os.environ["GRADER_LANG"] = lang
-    reference = config.option.reference
-    if reference and not Path(reference).is_dir():
-        raise pytest.UsageError(f"--reference: {reference} is not a folder")
     config.stash[_SUBMISSIONS] = {}
-    expected = config.option.expect_exercises
-    if expected:
-        for name in expected.split(","):
-            try:
-                exercise(name)
-            except KeyError as error:
-                raise pytest.UsageError(f"--expect-exercises: {error.args[0]}") from None
-    if config.option.hidden_tests:
-        try:
-            suite = load_hidden_suite(Path(config.option.hidden_tests))
-        except HiddenSuiteError as error:
-            raise pytest.UsageError(f"--hidden-tests: {error}") from None
+    config.pluginmanager.register(JsonReportReader(config), "grader-json-report")
+    if options.lang:
+        os.environ["GRADER_LANG"] = options.lang
+    if suite is not None:
         config.stash[_HIDDEN] = suite
         config.pluginmanager.register(HiddenCollection(suite), "grader-hidden-checks")
+
+
+def options_of(config: pytest.Config) -> GradingOptions:
+    """The run's options (``grader.judge.options``), as the plugin took them at the start."""
+    return config.stash[_OPTIONS]
 
 
 class JsonReportReader:
@@ -234,14 +231,13 @@ def student(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     submissions = request.config.stash[_SUBMISSIONS]
     path = Path(request.node.path)
     if path not in submissions:
-        timeout = request.config.option.call_timeout or found.timeout
+        timeout = options_of(request.config).call_timeout or found.timeout
         writable = (str(tmp_path_factory.getbasetemp()),)
         submissions[path] = Submission(
             path, timeout=timeout, writable=writable, deadline=_deadline(request.config)
         )
-    reference = request.config.option.reference
     request.node.stash[_PRINTED_MARK] = (submissions[path], len(submissions[path].printed))
-    return Student(found, submissions[path], Path(reference) if reference else None)
+    return Student(found, submissions[path], options_of(request.config).reference)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -250,7 +246,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     deadline = _deadline(item.config)
     if deadline is not None and time.monotonic() > deadline:
         item.config.stash[_DEADLINE_REACHED] = True
-        raise Verdict(say("status.deadline", seconds=item.config.option.deadline), "timeout")
+        seconds = options_of(item.config).deadline
+        raise Verdict(say("status.deadline", seconds=seconds), "timeout")
 
 
 @pytest.hookimpl(wrapper=True)
@@ -268,7 +265,7 @@ def pytest_runtest_call(item: pytest.Item) -> Any:
 
 def _deadline(config: pytest.Config) -> float | None:
     """``--deadline`` as a ``time.monotonic()`` value, if given."""
-    seconds = config.option.deadline
+    seconds = options_of(config).deadline
     return None if seconds is None else config.stash[_STARTED] + seconds
 
 
@@ -325,20 +322,20 @@ def pytest_json_runtest_metadata(item: pytest.Item, call: pytest.CallInfo[None])
 
 
 def _report_path(config: pytest.Config) -> Path:
-    chosen = config.option.score_report
-    return Path(chosen) if chosen else config.rootpath / DEFAULT_REPORT
+    chosen = options_of(config).score_report
+    return chosen if chosen else config.rootpath / DEFAULT_REPORT
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """Build the score report from pytest-json-report's (made by its own, earlier hook)."""
     config = session.config
+    options = config.stash.get(_OPTIONS, None)
     graded = config.stash.get(_GRADED, {})
     json_report = config.stash.get(_JSON_REPORT, None)
-    expected = [n for n in (config.option.expect_exercises or "").split(",") if n]
-    if (not graded and not expected) or json_report is None:
+    if options is None or (not graded and not options.expect_exercises) or json_report is None:
         return
-    names = set(graded) | set(expected)
+    names = set(graded) | set(options.expect_exercises)
     chosen = [e for e in exercises() if e.name in names]
     missing = {
         e.name: say("status.missing_file", file=e.relative_path)
@@ -346,20 +343,20 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         if e.name not in graded
     }
     files = {f"{name}/{path.name}": path.read_bytes() for name, path in graded.items()}
-    reference = config.option.reference
     suite = config.stash.get(_HIDDEN, None)
+    stopped = config.stash.get(_DEADLINE_REACHED, False)
     report = build_score_report(
         json_report,
         chosen,
         files=files,
         missing=missing,
-        reference=str(Path(reference).resolve()) if reference else None,
+        reference=str(options.reference.resolve()) if options.reference else None,
         hidden=suite.points if suite else None,
         isolation=_isolation(config.stash.get(_SUBMISSIONS, {}).values()),
-        unrun_status="error" if expected else "not_run",
+        unrun_status="error" if options.expect_exercises else "not_run",
+        incomplete=say("status.deadline", seconds=options.deadline) if stopped else None,
+        ignored=options.ignored,
     )
-    if config.stash.get(_DEADLINE_REACHED, False):
-        report["incomplete"] = say("status.deadline", seconds=config.option.deadline)
     write_report(report, _report_path(config))
     config.stash[_REPORT] = report
 

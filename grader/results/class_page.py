@@ -17,10 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from grader.protocol import LEVELS
-from grader.results.model import CHECK_STATUSES, SUBMISSION_STATUSES
+from grader.results.model import CHECK_STATUSES, SUBMISSION_STATUSES, ScoreReport
 
-Report = Mapping[str, Any]
-Reports = Sequence[tuple[str, Report]]
+Reports = Sequence[tuple[str, ScoreReport]]
 """Each submission's id and score report (with its ``submission`` object), in id order."""
 TOP_MESSAGES = 10
 TEMPORARY_PATH = re.compile(re.escape(tempfile.gettempdir()) + r"""[^\s'",)]*""")
@@ -36,8 +35,8 @@ img { max-width: 100%; }
 """
 
 
-def _status(report: Report) -> str:
-    return str(report.get("submission", {}).get("status", "graded"))
+def _status(report: ScoreReport) -> str:
+    return report.submission.status if report.submission else "graded"
 
 
 def graded(reports: Reports) -> Reports:
@@ -54,14 +53,14 @@ def failure_messages(reports: Reports) -> list[tuple[str, int, list[str]]]:
     counts: Counter[str] = Counter()
     checks: dict[str, set[str]] = {}
     for _, report in reports:
-        for test in report["tests"]:
-            if test["status"] in ("passed", "not_attempted", "not_run"):
+        for test in report.tests:
+            if test.status in ("passed", "not_attempted", "not_run"):
                 continue
-            lines = test["message"].strip().splitlines()
-            first = TEMPORARY_PATH.sub("<temporary file>", lines[0]) if lines else test["status"]
-            text = test.get("diagnosis") or first
+            lines = test.message.strip().splitlines()
+            first = TEMPORARY_PATH.sub("<temporary file>", lines[0]) if lines else test.status
+            text = test.diagnosis or first
             counts[text] += 1
-            checks.setdefault(text, set()).add(f"{test['exercise']}/{test['name']}")
+            checks.setdefault(text, set()).add(f"{test.exercise}/{test.name}")
     top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:TOP_MESSAGES]
     return [(text, count, sorted(checks[text])) for text, count in top]
 
@@ -71,11 +70,9 @@ def pass_rates(reports: Reports) -> dict[str, float]:
     hidden suite is marked ``(hidden)``."""
     passed: dict[str, list[bool]] = {}
     for _, report in reports:
-        for test in report["tests"]:
-            label = f"{test['exercise']}/{test['name']}" + (
-                " (hidden)" if test.get("hidden") else ""
-            )
-            passed.setdefault(label, []).append(test["status"] == "passed")
+        for test in report.tests:
+            label = f"{test.exercise}/{test.name}" + (" (hidden)" if test.hidden else "")
+            passed.setdefault(label, []).append(test.status == "passed")
     return {check: sum(results) / len(results) for check, results in passed.items()}
 
 
@@ -85,7 +82,7 @@ def isolation_warning(reports: Reports) -> str:
     weak: Counter[str] = Counter()
     notes = set()
     for _, report in reports:
-        isolation = report.get("isolation")
+        isolation = report.isolation
         if isolation is None and _status(report) != "graded":
             continue  # no judge finished: nothing is known, nor claimed, about its isolation
         isolation = isolation or {}
@@ -122,8 +119,8 @@ def _png(figure: Any) -> str:
 
 def score_histogram(reports: Reports) -> str:
     """The histogram of total scores, as a base64 PNG."""
-    scores = [report["score"] for _, report in reports]
-    top = max(report["max_score"] for _, report in reports) or 1
+    scores = [report.score for _, report in reports]
+    top = max(report.max_score for _, report in reports) or 1
     figure = _figure(7, 3.5)
     axes = figure.add_subplot()
     axes.hist(scores, bins=min(20, max(1, int(top))), range=(0, top), color="#4878a8")
@@ -166,15 +163,15 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
 def summary_html(reports: Reports) -> str:
     """The whole page; ``reports`` must not be empty."""
-    scores = [report["score"] for _, report in reports]
-    top = max(report["max_score"] for _, report in reports)
+    scores = [report.score for _, report in reports]
+    top = max(report.max_score for _, report in reports)
     submissions = Counter(_status(report) for _, report in reports)
     judged = graded(reports)
-    checks = Counter(test["status"] for _, report in judged for test in report["tests"])
+    checks = Counter(test.status for _, report in judged for test in report.tests)
     to_look_at = [
-        (student, _status(report), report["submission"]["message"].partition("\n")[0])
+        (student, report.submission.status, report.submission.message.partition("\n")[0])
         for student, report in reports
-        if _status(report) != "graded"
+        if report.submission is not None and report.submission.status != "graded"
     ]
     warning = isolation_warning(reports)
     rates = pass_rates(judged)

@@ -14,114 +14,114 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-Report = Mapping[str, Any]
+from grader.results.model import CheckResult, ScoreReport
 
 
-def _test_name(test: Mapping[str, Any]) -> str:
-    return f"{test['exercise']}/{test['name']}"
+def _test_name(test: CheckResult) -> str:
+    return f"{test.exercise}/{test.name}"
 
 
-def _total_seconds(report: Report) -> float:
-    return sum(float(test.get("duration", 0.0)) for test in report["tests"])
+def _total_seconds(report: ScoreReport) -> float:
+    return sum(test.duration for test in report.tests)
 
 
-def gradescope_results(report: Report, *, hidden: Iterable[str] = ()) -> dict[str, Any]:
+def gradescope_results(report: ScoreReport, *, hidden: Iterable[str] = ()) -> dict[str, Any]:
     """Gradescope's results.json. Hidden checks (``hidden: true`` in the report) and the
     checks named in ``hidden`` (``"<exercise>/<check>"``) show after the due date."""
     hidden = set(hidden)
     return {
-        "score": report["score"],
+        "score": report.score,
         "execution_time": round(_total_seconds(report)),
-        "output": f"{report['score']:g} / {report['max_score']:g} points",
+        "output": f"{report.score:g} / {report.max_score:g} points",
         "tests": [
             {
                 "name": _test_name(test),
-                "score": test["score"],
-                "max_score": test["max_score"],
-                "status": "passed" if test["status"] == "passed" else "failed",
-                "output": test["message"],
+                "score": test.score,
+                "max_score": test.max_score,
+                "status": "passed" if test.status == "passed" else "failed",
+                "output": test.message,
                 "visibility": "after_due_date"
-                if test.get("hidden", False) or _test_name(test) in hidden
+                if test.hidden or _test_name(test) in hidden
                 else "visible",
             }
-            for test in report["tests"]
+            for test in report.tests
         ],
     }
 
 
-def classroom_payload(report: Report) -> dict[str, Any]:
+def classroom_payload(report: ScoreReport) -> dict[str, Any]:
     """The payload GitHub Classroom's autograding grading reporter reads."""
     tests = [
         {
             "name": _test_name(test),
             "status": "pass"
-            if test["status"] == "passed"
+            if test.status == "passed"
             else "error"
-            if test["status"] in ("error", "timeout")
+            if test.status in ("error", "timeout")
             else "fail",
-            "score": test["score"],
-            "message": test["message"],
-            "execution_time": f"{float(test.get('duration', 0.0)):.2f}s",
+            "score": test.score,
+            "message": test.message,
+            "execution_time": f"{test.duration:.2f}s",
         }
-        for test in report["tests"]
+        for test in report.tests
     ]
     return {
         "version": 1,
-        "status": "pass" if report["score"] == report["max_score"] else "fail",
-        "max_score": report["max_score"],
+        "status": "pass" if report.score == report.max_score else "fail",
+        "max_score": report.max_score,
         "tests": tests,
     }
 
 
-def junit_xml(report: Report) -> str:
+def junit_xml(report: ScoreReport) -> str:
     """One test suite per exercise, one test case per check."""
-    root = ET.Element("testsuites", name="grader", tests=str(len(report["tests"])))
-    for exercise in report["exercises"]:
-        tests = [t for t in report["tests"] if t["exercise"] == exercise["name"]]
-        failures = sum(t["status"] in ("failed", "not_attempted") for t in tests)
-        errors = sum(t["status"] in ("error", "timeout") for t in tests)
+    root = ET.Element("testsuites", name="grader", tests=str(len(report.tests)))
+    for exercise in report.exercises:
+        tests = exercise.checks
+        failures = sum(t.status in ("failed", "not_attempted") for t in tests)
+        errors = sum(t.status in ("error", "timeout") for t in tests)
         suite = ET.SubElement(
             root,
             "testsuite",
-            name=exercise["name"],
+            name=exercise.name,
             tests=str(len(tests)),
             failures=str(failures),
             errors=str(errors),
-            skipped=str(sum(t["status"] == "not_run" for t in tests)),
+            skipped=str(sum(t.status == "not_run" for t in tests)),
         )
         for test in tests:
             case = ET.SubElement(
                 suite,
                 "testcase",
-                classname=exercise["name"],
-                name=test["name"],
-                time=f"{float(test.get('duration', 0)):.3f}",
+                classname=exercise.name,
+                name=test.name,
+                time=f"{test.duration:.3f}",
             )
-            if test["status"] in ("failed", "not_attempted"):
-                ET.SubElement(case, "failure", message=test["status"]).text = test["message"]
-            elif test["status"] == "not_run":
-                ET.SubElement(case, "skipped", message=test["status"]).text = test["message"]
-            elif test["status"] in ("error", "timeout"):
-                ET.SubElement(case, "error", message=test["status"]).text = test["message"]
+            if test.status in ("failed", "not_attempted"):
+                ET.SubElement(case, "failure", message=test.status).text = test.message
+            elif test.status == "not_run":
+                ET.SubElement(case, "skipped", message=test.status).text = test.message
+            elif test.status in ("error", "timeout"):
+                ET.SubElement(case, "error", message=test.status).text = test.message
     return ET.tostring(root, encoding="unicode", xml_declaration=True)
 
 
-def grading_status(report: Report) -> str:
+def grading_status(report: ScoreReport) -> str:
     """How grading went, as the report itself says: its ``submission`` status when a batch
     wrote one, else ``timeout`` when the run's deadline stopped some checks, else ``graded``."""
-    if "submission" in report:
-        return str(report["submission"]["status"])
-    return "timeout" if report.get("incomplete") else "graded"
+    if report.submission is not None:
+        return report.submission.status
+    return "timeout" if report.incomplete else "graded"
 
 
-def gradebook_row(report: Report, student: str) -> dict[str, Any]:
+def gradebook_row(report: ScoreReport, student: str) -> dict[str, Any]:
     """One student's gradebook row: id, total, each exercise's score, how grading went
     (``grading_status``), and how the student's code was isolated when the report says."""
-    row: dict[str, Any] = {"id": student, "total": report["score"], "max": report["max_score"]}
-    row |= {exercise["name"]: exercise["score"] for exercise in report["exercises"]}
+    row: dict[str, Any] = {"id": student, "total": report.score, "max": report.max_score}
+    row |= {exercise.name: exercise.score for exercise in report.exercises}
     row["status"] = grading_status(report)
-    if "isolation" in report:
-        row["isolation"] = report["isolation"]["level"]
+    if report.isolation is not None:
+        row["isolation"] = report.isolation["level"]
     return row
 
 

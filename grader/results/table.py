@@ -1,38 +1,37 @@
 """The score table printed at the end of a run, derived from the score report."""
 
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
+from grader.results.model import CheckResult, ScoreReport
 from grader.words import language, say
 
 
-def next_step(report: Mapping[str, Any], exercise: str) -> str:
+def next_step(report: ScoreReport, exercise: str) -> str:
     """The first check of ``exercise`` that ran and did not pass, in points-table order, with
     its diagnosis when one was made, and where to find a hint. A check the student did not run
     (``not_run``) is never the next step: when every check that ran passed, how many did not
     run."""
-    tests = [t for t in report["tests"] if t["exercise"] == exercise]
+    tests = report.checks_of(exercise)
     for test in tests:
-        if test["status"] not in ("passed", "not_run"):
-            what = test.get("diagnosis") or say(f"table.status_{test['status']}")
+        if test.status not in ("passed", "not_run"):
+            what = test.diagnosis or say(f"table.status_{test.status}")
             step = say("table.next_check", check=check_label(test), status=what)
-            if test["status"] in ("failed", "error"):
+            if test.status in ("failed", "error"):
                 step += " " + say("table.see_hint", exercise=exercise)
             return step
-    not_run = sum(t["status"] == "not_run" for t in tests)
+    not_run = sum(t.status == "not_run" for t in tests)
     return say("table.ran_pass", checks=not_run) if not_run else say("table.done")
 
 
-def check_label(test: Mapping[str, Any]) -> str:
+def check_label(test: CheckResult) -> str:
     """A check's name, marked as hidden when it comes from an instructor's hidden suite."""
-    return say("table.hidden_check", check=test["name"]) if test.get("hidden") else test["name"]
+    return say("table.hidden_check", check=test.name) if test.hidden else test.name
 
 
-def hidden_note(report: Mapping[str, Any]) -> str:
+def hidden_note(report: ScoreReport) -> str:
     """What the table says about hidden checks.
 
     When hidden checks ran: how many, and what they earned. When none ran and the run compared
@@ -40,54 +39,54 @@ def hidden_note(report: Mapping[str, Any]) -> str:
     GitHub Classroom): that the table covers the visible checks only and the instructor may
     grade with more. Otherwise (an instructor's run without a hidden suite): nothing.
     """
-    hidden = [t for t in report["tests"] if t.get("hidden")]
+    hidden = [t for t in report.tests if t.hidden]
     if hidden:
         return say(
             "table.hidden_included",
             checks=len(hidden),
-            passed=sum(t["status"] == "passed" for t in hidden),
-            score=sum(t["score"] for t in hidden),
-            max_score=sum(t["max_score"] for t in hidden),
+            passed=sum(t.status == "passed" for t in hidden),
+            score=sum(t.score for t in hidden),
+            max_score=sum(t.max_score for t in hidden),
         )
-    return say("table.visible_only") if report.get("reference") is None else ""
+    return say("table.visible_only") if report.reference is None else ""
 
 
-def score_table(report: Mapping[str, Any]) -> Table:
+def score_table(report: ScoreReport) -> Table:
     table = Table(title=say("table.title"), title_justify="left")
     table.add_column(say("table.exercise"))
     table.add_column(say("table.score"), justify="right")
     table.add_column(say("table.checks"), justify="right")
     table.add_column(say("table.next"))
-    for row in report["exercises"]:
+    for row in report.exercises:
         table.add_row(
-            row["name"],
-            f"{row['score']:g} / {row['max_score']:g}",
-            f"{row['passed']} / {row['checks']}",
-            next_step(report, row["name"]),
+            row.name,
+            f"{row.score:g} / {row.max_score:g}",
+            f"{row.passed} / {len(row.checks)}",
+            next_step(report, row.name),
         )
     table.add_section()
-    table.add_row(say("table.total"), f"{report['score']:g} / {report['max_score']:g}", "", "")
+    table.add_row(say("table.total"), f"{report.score:g} / {report.max_score:g}", "", "")
     return table
 
 
 def print_score_table(
-    report: Mapping[str, Any], path: Path, width: int = 100, pytest_line: bool = False
+    report: ScoreReport, path: Path, width: int = 100, pytest_line: bool = False
 ) -> None:
     """The table, the note on hidden checks, and where the report is. With ``pytest_line``
     (pytest prints its English summary line next) and feedback in another language, a line
     that says the counts in that language and what pytest's words mean."""
     console = Console(width=max(width, 60), highlight=False)
     console.print(score_table(report))
-    not_run = sum(t["status"] == "not_run" for t in report["tests"])
+    not_run = sum(t.status == "not_run" for t in report.tests)
     if not_run:
         console.print(say("table.partial_run", checks=not_run))
     note = hidden_note(report)
     if note:
         console.print(note)
-    isolation = report.get("isolation") or {}
+    isolation = report.isolation or {}
     if isolation.get("level") == "process":  # an instructor's run on a machine that lacked walls
         console.print(isolation["note"], style="bold red")
     console.print(say("table.report", path=path))
     if pytest_line and language() != "en":
-        passed = sum(t["status"] == "passed" for t in report["tests"])
-        console.print(say("table.pytest_line", passed=passed, checks=len(report["tests"])))
+        passed = sum(t.status == "passed" for t in report.tests)
+        console.print(say("table.pytest_line", passed=passed, checks=len(report.tests)))
