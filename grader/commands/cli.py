@@ -84,6 +84,8 @@ def _report(args: argparse.Namespace) -> int:
         text = json.dumps(exports.gradescope_results(report), indent=2, ensure_ascii=False)
     elif args.format == "classroom":
         text = json.dumps(exports.classroom_payload(report), ensure_ascii=False)
+    elif args.format == "prairielearn":
+        text = json.dumps(exports.prairielearn_results(report), indent=2, ensure_ascii=False)
     elif args.format == "junit":
         text = exports.junit_xml(report)
     else:
@@ -152,9 +154,13 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _autograde(args: argparse.Namespace) -> int:
-    return platforms.autograde_gradescope(
-        Path(args.root), allow_weak_isolation=args.allow_weak_isolation
+    run = (
+        platforms.autograde_prairielearn
+        if args.platform == "prairielearn"
+        else platforms.autograde_gradescope
     )
+    root = args.root or ("/grade" if args.platform == "prairielearn" else "/autograder")
+    return run(Path(root), allow_weak_isolation=args.allow_weak_isolation)
 
 
 def _batch(args: argparse.Namespace) -> int:
@@ -267,7 +273,8 @@ def parser() -> argparse.ArgumentParser:
         "report",
         help="turn a score report into another platform's format",
         description="Write a score report as Gradescope's results.json, GitHub Classroom's "
-        "grading-reporter payload, JUnit XML, or a gradebook CSV row.",
+        "grading-reporter payload, PrairieLearn's external-grader results.json, JUnit XML, or a "
+        "gradebook CSV row.",
     )
     report_cmd.add_argument("report", help="a score report written by grade or pytest")
     report_cmd.add_argument("--format", required=True, choices=exports.FORMATS)
@@ -322,9 +329,11 @@ def parser() -> argparse.ArgumentParser:
     autograde_cmd = commands.add_parser(
         "autograde", help="the grading step run on a platform (called by run_autograder)"
     )
-    autograde_cmd.add_argument("platform", choices=("gradescope",))
+    autograde_cmd.add_argument("platform", choices=("gradescope", "prairielearn"))
     autograde_cmd.add_argument(
-        "--root", default="/autograder", help="the platform's folder (default: /autograder)"
+        "--root",
+        help="the platform's folder (default: /autograder for gradescope, /grade for "
+        "prairielearn: it reads /grade/student and writes /grade/results/results.json)",
     )
     autograde_cmd.add_argument(
         ALLOW_WEAK,

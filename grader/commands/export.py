@@ -1,6 +1,7 @@
 """Running the grader on autograding platforms: the Gradescope autograder zip and its run
-step, and the GitHub Classroom workflow. Scaling past one machine is the platforms' job: each
-submission is graded where it is submitted, by the same ``grader grade``."""
+step, PrairieLearn's external-grader step, and the GitHub Actions and Classroom workflows.
+Scaling past one machine is the platforms' job: each submission is graded where it is
+submitted, by the same ``grader grade``."""
 
 import json
 import shutil
@@ -11,7 +12,12 @@ from pathlib import Path
 
 from grader import GRADER_ROOT, PACKAGE_DIR
 from grader.commands.grade import grade, weak_isolation_problem
-from grader.results.formats import gradescope_results
+from grader.results.formats import (
+    gradescope_results,
+    prairielearn_not_gradable,
+    prairielearn_results,
+)
+from grader.results.model import validate
 
 TEMPLATES = PACKAGE_DIR / "templates"
 KIT_FILES = ("pyproject.toml", "README.md")
@@ -112,3 +118,45 @@ def unpack(zip_path: Path, folder: Path) -> Path:
     with zipfile.ZipFile(zip_path) as archive:
         archive.extractall(folder)
     return folder
+
+
+def autograde_prairielearn(root: Path, *, allow_weak_isolation: bool = False) -> int:
+    """PrairieLearn's external-grader step: grade ``root/student`` (the files the student
+    submitted) and write ``root/results/results.json``. Hidden checks and reference solutions
+    in the question's ``tests/`` folder (``root/tests/hidden``, ``root/tests/reference``),
+    which PrairieLearn copies in and students never see, are used when present.
+
+    When the kit itself fails (a weak sandbox refused, a crash, no valid report), the results
+    say ``gradable: false`` with the reason: the student loses no points and no attempt."""
+    results = root / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    report_path = results / "report.json"
+    hidden_tests, reference = root / "tests" / HIDDEN_FOLDER, root / "tests" / REFERENCE_FOLDER
+    problem = weak_isolation_problem(
+        "autograde",
+        reference=reference if reference.is_dir() else None,
+        hidden_tests=hidden_tests if hidden_tests.is_dir() else None,
+        allowed=allow_weak_isolation,
+    )
+    code = 0
+    if problem:
+        print(problem, file=sys.stderr)
+        payload, code = prairielearn_not_gradable(problem), 2
+    else:
+        try:
+            grade(
+                root / "student",
+                report_path,
+                quiet=True,
+                hidden_tests=hidden_tests if hidden_tests.is_dir() else None,
+                reference=reference if reference.is_dir() else None,
+            )
+            report = json.loads(report_path.read_text(encoding="utf-8"))
+            validate(report)
+            payload = prairielearn_results(report)
+        except Exception as error:  # a kit failure is never the student's zero
+            payload = prairielearn_not_gradable(f"{type(error).__name__}: {error}")
+    (results / "results.json").write_text(
+        json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8"
+    )
+    return code
