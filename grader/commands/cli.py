@@ -8,7 +8,7 @@ from pathlib import Path
 
 from grader import __version__
 from grader.catalog import exercises
-from grader.commands import batch, doctor, release
+from grader.commands import batch, doctor, gradebook, release
 from grader.commands import export as platforms
 from grader.commands import hint as hints
 from grader.commands import watch as watching
@@ -22,6 +22,7 @@ from grader.commands.grade import (
 from grader.isolation.policy import sandbox_policy
 from grader.judge.hidden import HiddenSuiteError, load_hidden_suite
 from grader.results import formats as exports
+from grader.results import gradebooks
 from grader.words import language, languages
 
 
@@ -193,6 +194,24 @@ def _batch(args: argparse.Namespace) -> int:
         return 2
     print(batch.summary_line(outcomes, settings.out))
     return 0
+
+
+def _gradebook(args: argparse.Namespace) -> int:
+    return gradebook.make_gradebook(
+        gradebook.Options(
+            out=Path(args.out),
+            format=args.format,
+            roster=Path(args.roster) if args.roster else None,
+            destination=Path(args.to) if args.to else None,
+            missing=args.missing,
+            assignment=args.assignment,
+            per_exercise=args.per_exercise,
+            due=args.due,
+            late_penalty=args.late_penalty,
+            late_cap=args.late_cap,
+            submissions=Path(args.submissions) if args.submissions else None,
+        )
+    )
 
 
 def _doctor(args: argparse.Namespace) -> int:
@@ -387,6 +406,54 @@ def parser() -> argparse.ArgumentParser:
         "students' code (see grader doctor); the reports say so",
     )
     batch_cmd.set_defaults(run=_batch)
+
+    book_cmd = commands.add_parser(
+        "gradebook",
+        help="turn a batch's results into the gradebook file Canvas or Moodle imports",
+        description="Read the score reports grader batch wrote in OUT and write Canvas's "
+        "gradebook import CSV, Moodle's grade import CSV or a plain CSV. The roster maps each "
+        "submission id to the student's identities in the LMS (columns: "
+        + ", ".join(gradebooks.ROSTER_COLUMNS)
+        + "). Students with no submission get an empty cell or 0 (--missing); submissions "
+        "with no roster entry, or whose grading failed, are listed on stderr.",
+    )
+    book_cmd.add_argument("out", help="the --out folder of grader batch")
+    book_cmd.add_argument("--format", required=True, choices=gradebooks.GRADEBOOK_FORMATS)
+    book_cmd.add_argument("--roster", metavar="CSV", help="the roster (needed for canvas, moodle)")
+    book_cmd.add_argument(
+        "--to", metavar="PATH", help="where to write (default: OUT/gradebook-FORMAT.csv)"
+    )
+    book_cmd.add_argument(
+        "--missing",
+        choices=("empty", "zero"),
+        default="empty",
+        help="the cell of a student who submitted nothing (default: empty)",
+    )
+    book_cmd.add_argument(
+        "--assignment",
+        default=gradebook.DEFAULT_ASSIGNMENT,
+        help="the LMS column's name (Canvas: as its export names it, e.g. 'Lab 1 (12345)', to "
+        "fill an existing assignment)",
+    )
+    book_cmd.add_argument(
+        "--per-exercise", action="store_true", help="one column per exercise, not one in all"
+    )
+    book_cmd.add_argument("--due", metavar="DATETIME", help="the due time, e.g. 2026-11-20T23:59")
+    book_cmd.add_argument(
+        "--late-penalty",
+        metavar="RATE",
+        help="points off per started day late: 10%%/day (of the maximum) or 2.5/day (points)",
+    )
+    book_cmd.add_argument(
+        "--late-cap", metavar="AMOUNT", help="the most a late penalty takes: 50%% or 30 (points)"
+    )
+    book_cmd.add_argument(
+        "--submissions",
+        metavar="FOLDER",
+        help="the batch's submissions folder: a submission's time is its folder's or zip's "
+        "modification time where the roster has no submitted_at",
+    )
+    book_cmd.set_defaults(run=_gradebook)
 
     doctor_cmd = commands.add_parser(
         "doctor",
