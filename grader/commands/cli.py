@@ -3,6 +3,7 @@
 import argparse
 import contextlib
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -21,8 +22,8 @@ from grader.commands.grade import (
 )
 from grader.isolation.policy import sandbox_policy
 from grader.judge.hidden import HiddenSuiteError, load_hidden_suite
+from grader.results import actions, gradebooks
 from grader.results import formats as exports
-from grader.results import gradebooks
 from grader.words import language, languages
 
 
@@ -89,14 +90,49 @@ def _report(args: argparse.Namespace) -> int:
         text = json.dumps(exports.prairielearn_results(report), indent=2, ensure_ascii=False)
     elif args.format == "junit":
         text = exports.junit_xml(report)
+    elif args.format == "actions-summary":
+        text = actions.step_summary(report)
+    elif args.format == "annotations":
+        text = "\n".join(
+            actions.annotations(
+                report,
+                _student_sources(report, Path(args.root)),
+                root=Path(args.root).as_posix(),
+                cap=args.max_annotations,
+            )
+        )
+    elif args.format == "check-run":
+        body = actions.check_run(
+            report, head_sha=os.environ.get("GITHUB_SHA", ""), assignment=args.assignment
+        )
+        text = json.dumps(body, ensure_ascii=False)
     else:
         student = args.id or Path(args.report).stem
         text = exports.gradebook_csv([exports.gradebook_row(report, student)])
     if args.out:
         Path(args.out).write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
-    else:
-        print(text)
+    elif text:
+        print(text.rstrip("\n"))
+    if args.fail_under is not None and report["score"] < args.fail_under:
+        print(
+            f"grader report: {exports.points_text(report['score'])} points, under "
+            f"--fail-under {exports.points_text(args.fail_under)}",
+            file=sys.stderr,
+        )
+        return 1
     return 0
+
+
+def _student_sources(report: dict, root: Path) -> dict[str, str]:
+    """The student's files of the report's exercises under ``root``, by relative path."""
+    known = {e.name: e for e in exercises()}
+    sources = {}
+    for row in report["exercises"]:
+        listed = known.get(row["name"])
+        path = root / listed.relative_path if listed else None
+        if path is not None and path.is_file():
+            sources[listed.relative_path] = path.read_text(encoding="utf-8", errors="replace")
+    return sources
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -118,6 +154,13 @@ def _export(args: argparse.Namespace) -> int:
             Path(args.out or "autograder.zip"),
             hidden_tests=Path(args.hidden_tests) if args.hidden_tests else None,
             reference=(args.reference or default_reference()) if args.hidden_tests else None,
+        )
+    elif args.platform == "actions":
+        path = platforms.actions_workflow(
+            Path(args.out or ".github/workflows/grade.yml"),
+            fail_under=args.fail_under,
+            lang=args.lang or language(),
+            assignment=args.assignment,
         )
     else:
         path = platforms.classroom_workflow(Path(args.out or ".github/workflows/classroom.yml"))
@@ -292,22 +335,48 @@ def parser() -> argparse.ArgumentParser:
         "report",
         help="turn a score report into another platform's format",
         description="Write a score report as Gradescope's results.json, GitHub Classroom's "
-        "grading-reporter payload, PrairieLearn's external-grader results.json, JUnit XML, or a "
-        "gradebook CSV row.",
+        "grading-reporter payload, PrairieLearn's external-grader results.json, JUnit XML, a "
+        "gradebook CSV row, or for GitHub Actions: the job summary (actions-summary), "
+        "annotations on the student's files, a check run's body (check-run).",
     )
     report_cmd.add_argument("report", help="a score report written by grade or pytest")
-    report_cmd.add_argument("--format", required=True, choices=exports.FORMATS)
+    report_cmd.add_argument("--format", required=True, choices=(*exports.FORMATS, *actions.FORMATS))
     report_cmd.add_argument("--out", metavar="PATH", help="where to write (default: print)")
     report_cmd.add_argument("--id", help="the student's id in the CSV row (default: file name)")
+    report_cmd.add_argument(
+        "--root",
+        default="exercises",
+        help="annotations: the folder of the student's files, as the repository names it "
+        "(default: exercises)",
+    )
+    report_cmd.add_argument(
+        "--max-annotations",
+        type=int,
+        default=actions.DEFAULT_CAP,
+        metavar="N",
+        help=f"annotations: error annotations at most (default: {actions.DEFAULT_CAP})",
+    )
+    report_cmd.add_argument(
+        "--assignment", help="check-run: its name (default: the exercises, e.g. ex01-ex08)"
+    )
+    report_cmd.add_argument(
+        "--fail-under",
+        type=float,
+        metavar="POINTS",
+        help="exit with 1 after writing when the score is under POINTS (default: never)",
+    )
     report_cmd.set_defaults(run=_report)
 
     export_cmd = commands.add_parser(
         "export",
         help="build what an autograding platform needs",
         description="gradescope: the autograder zip (setup.sh, run_autograder, the kit). "
-        "classroom: the GitHub Classroom workflow for a student repository.",
+        "actions: the GitHub Actions workflow for a student repository (job summary, "
+        "annotations, a check run with the score, the report as an artifact). "
+        "classroom: the workflow for GitHub Classroom's grading reporter (Classroom itself "
+        "was retired on 28 August 2026).",
     )
-    export_cmd.add_argument("platform", choices=("gradescope", "classroom"))
+    export_cmd.add_argument("platform", choices=("gradescope", "actions", "classroom"))
     export_cmd.add_argument("--out", metavar="PATH", help="where to write")
     export_cmd.add_argument(
         "--hidden-tests",
@@ -321,6 +390,18 @@ def parser() -> argparse.ArgumentParser:
         type=Path,
         help="the reference solutions to put in the zip with --hidden-tests "
         "(default: the kit's solutions/)",
+    )
+    export_cmd.add_argument(
+        "--fail-under",
+        type=float,
+        metavar="POINTS",
+        help="actions: fail the job when the score is under POINTS (default: never)",
+    )
+    export_cmd.add_argument(
+        "--lang", choices=languages(), help="actions: the language of the summary"
+    )
+    export_cmd.add_argument(
+        "--assignment", help="actions: the check run's name (default: e.g. ex01-ex08)"
     )
     export_cmd.set_defaults(run=_export)
 

@@ -68,6 +68,28 @@ def classroom_workflow(out: Path) -> Path:
     return out
 
 
+def actions_workflow(
+    out: Path, *, fail_under: float | None = None, lang: str = "en", assignment: str | None = None
+) -> Path:
+    """The GitHub Actions workflow for a student repository (``.github/workflows/grade.yml``):
+    install the instructor's pinned grader, grade, write the job summary and annotations,
+    post a check run titled with the score, upload the score report, and fail the job only
+    when the score is under ``fail_under`` (never, by default)."""
+    text = (TEMPLATES / "grade.yml").read_text(encoding="utf-8").replace("__LANG__", lang)
+    policy = (
+        "      - name: Fail under {points} points\n"
+        "        run: grader report report.json --format actions-summary --out /dev/null "
+        "--fail-under {points}\n"
+    )
+    text = text.replace("__POLICY__", policy.format(points=f"{fail_under:g}") if fail_under else "")
+    text = text.replace(
+        "__ASSIGNMENT__", f" --assignment {json.dumps(assignment)}" if assignment else ""
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    return out
+
+
 def autograde_gradescope(root: Path, *, allow_weak_isolation: bool = False) -> int:
     """Grade ``root/submission`` and write ``root/results/results.json``, also when grading
     itself fails (then with score 0 and the reason in its output). Hidden checks and reference
