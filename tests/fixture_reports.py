@@ -29,10 +29,17 @@ def _grader_row(name: str, check: str, status: str, message: str = "", diagnosis
     return {"metadata": {"grader": grade}, "call": {"duration": 0.125}}
 
 
-def mixed_report(**extra: Any) -> dict[str, Any]:
+def mixed_report(*, hidden: bool = False, **extra: Any) -> dict[str, Any]:
     """ex01: sigmoid and relu pass, softmax not attempted; ex02: mean_squared_error failed
-    with a diagnosis, crossentropy_clipping raised. Score 2 of 7.25."""
+    with a diagnosis, crossentropy_clipping raised. Score 2 of 7.25. With ``hidden``, also a
+    hidden check of ex02 worth 1.5 that failed (``secret_shapes``): 2 of 8.75."""
+    secret = (
+        [_grader_row("ex02_losses", "secret_shapes", "failed", "SECRET-INPUT gave the wrong shape")]
+        if hidden
+        else []
+    )
     tests = [
+        *secret,
         _grader_row("ex01_activations", "sigmoid", "passed"),
         _grader_row("ex01_activations", "relu", "passed"),
         _grader_row(
@@ -59,6 +66,7 @@ def mixed_report(**extra: Any) -> dict[str, Any]:
         {"tests": tests},
         fractional_exercises(),
         files={"ex01_activations/activations.py": b"", "ex02_losses/losses.py": b""},
+        hidden={"ex02_losses": {"secret_shapes": 1.5}} if hidden else None,
     )
     report.update(extra)
     validate(report)

@@ -217,6 +217,7 @@ def _batch(args: argparse.Namespace) -> int:
         hidden_tests=args.hidden_tests,
         timeout=args.timeout,
         workers=args.workers,
+        feedback_hidden=args.feedback_hidden,
     )
     problem = batch.settings_problem(settings) or weak_isolation_problem(
         "batch",
@@ -448,7 +449,8 @@ def parser() -> argparse.ArgumentParser:
         help="grade a class: every student's folder or .zip, each in its own process",
         description="Grade each folder or .zip in SUBMISSIONS (one per student, named after "
         "the student, laid out like exercises/) in a separate process with a time limit. "
-        "Writes OUT/<id>.json, OUT/gradebook.csv and OUT/summary.html. A rerun skips the "
+        "Writes OUT/<id>.json, OUT/gradebook.csv, OUT/summary.html and each student's "
+        "feedback page, OUT/feedback/<id>.md and .html. A rerun skips the "
         "submissions graded before and unchanged since.",
     )
     batch_cmd.add_argument("submissions", help="the folder of students' folders and zips")
@@ -479,6 +481,12 @@ def parser() -> argparse.ArgumentParser:
     )
     batch_cmd.add_argument(
         "--no-reference", action="store_true", help="compare with recorded tf.keras values only"
+    )
+    batch_cmd.add_argument(
+        "--feedback-hidden",
+        action="store_true",
+        help="show the hidden checks' feedback on the students' pages (OUT/feedback/); "
+        "by default a page gives only their sum",
     )
     batch_cmd.add_argument(
         ALLOW_WEAK,
