@@ -4,7 +4,8 @@ SUBMISSIONS holds one folder or ``.zip`` per student, named after the student an
 ``exercises/``. For each, in id order, the student files (``grader.commands.submission_files``)
 are staged into a temporary folder and graded by ``grader grade`` in a separate process with a
 wall-time limit. The results: ``OUT/<id>.json`` (the score report, with a ``submission``
-object), ``OUT/gradebook.csv`` and ``OUT/summary.html``. A submission that cannot be read, that
+object), ``OUT/gradebook.csv``, ``OUT/summary.html`` and each student's feedback page,
+``OUT/feedback/<id>.md`` and ``.html``. A submission that cannot be read, that
 runs out of time or whose judge crashes still gets its report and its gradebook row. A rerun
 skips a submission whose report was made from the same files, grader and options.
 """
@@ -49,6 +50,7 @@ from grader.isolation import fork_server
 from grader.isolation.policy import sandbox_policy
 from grader.judge.hidden import HiddenSuiteError, load_hidden_suite
 from grader.results.class_page import write_summary
+from grader.results.feedback import feedback_html, feedback_markdown
 from grader.results.formats import gradebook_csv, gradebook_row
 from grader.results.model import (
     ScoreReport,
@@ -91,6 +93,8 @@ class Settings:
     timeout: float = DEFAULT_TIMEOUT
     """Seconds one submission's judge may take before its process group is killed."""
     workers: int = DEFAULT_WORKERS
+    feedback_hidden: bool = False
+    """Show hidden checks' feedback on the students' feedback pages (else only their sum)."""
 
     @property
     def chosen(self) -> list[Exercise]:
@@ -381,7 +385,18 @@ def run(settings: Settings, console: Console | None = None) -> list[Outcome]:
     rows = [gradebook_row(o.report, o.id) for o in ordered]
     (settings.out / "gradebook.csv").write_text(gradebook_csv(rows), encoding="utf-8")
     write_summary(settings.out / "summary.html", [(o.id, o.report) for o in ordered])
+    write_feedback(settings, ordered)
     return ordered
+
+
+def write_feedback(settings: Settings, outcomes: Sequence[Outcome]) -> None:
+    """``OUT/feedback/<id>.md`` and ``.html``: each student's page, in the batch's language."""
+    folder = settings.out / "feedback"
+    folder.mkdir(exist_ok=True)
+    for outcome in outcomes:
+        for suffix, page in ((".md", feedback_markdown), (".html", feedback_html)):
+            text = page(outcome.report, outcome.id, settings.lang, hidden=settings.feedback_hidden)
+            (folder / f"{outcome.id}{suffix}").write_text(text, encoding="utf-8")
 
 
 def _grade_all(

@@ -3,12 +3,13 @@
 import argparse
 import contextlib
 import json
+import os
 import sys
 from pathlib import Path
 
 from grader import __version__
 from grader.catalog import exercises
-from grader.commands import batch, doctor, release
+from grader.commands import batch, doctor, gradebook, release
 from grader.commands import export as platforms
 from grader.commands import hint as hints
 from grader.commands import watch as watching
@@ -22,8 +23,9 @@ from grader.commands.grade import (
 from grader.isolation.policy import sandbox_policy
 from grader.judge.hidden import HiddenSuiteError, load_hidden_suite
 from grader.judge.options import GradingOptions, OptionsError
+from grader.results import actions, gradebooks
 from grader.results import formats as exports
-from grader.results.model import ReportError, load_report
+from grader.results.model import ReportError, ScoreReport, load_report
 from grader.words import language, languages
 
 
@@ -94,16 +96,53 @@ def _report(args: argparse.Namespace) -> int:
         text = json.dumps(exports.gradescope_results(report), indent=2, ensure_ascii=False)
     elif args.format == "classroom":
         text = json.dumps(exports.classroom_payload(report), ensure_ascii=False)
+    elif args.format == "prairielearn":
+        text = json.dumps(exports.prairielearn_results(report), indent=2, ensure_ascii=False)
     elif args.format == "junit":
         text = exports.junit_xml(report)
+    elif args.format == "actions-summary":
+        text = actions.step_summary(report)
+    elif args.format == "annotations":
+        text = "\n".join(
+            actions.annotations(
+                report,
+                _student_sources(report, Path(args.root)),
+                root=Path(args.root).as_posix(),
+                cap=args.max_annotations,
+            )
+        )
+    elif args.format == "check-run":
+        body = actions.check_run(
+            report, head_sha=os.environ.get("GITHUB_SHA", ""), assignment=args.assignment
+        )
+        text = json.dumps(body, ensure_ascii=False)
     else:
         student = args.id or Path(args.report).stem
         text = exports.gradebook_csv([exports.gradebook_row(report, student)])
     if args.out:
         Path(args.out).write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
-    else:
-        print(text)
+    elif text:
+        print(text.rstrip("\n"))
+    if args.fail_under is not None and report.score < args.fail_under:
+        print(
+            f"grader report: {exports.points_text(report.score)} points, under "
+            f"--fail-under {exports.points_text(args.fail_under)}",
+            file=sys.stderr,
+        )
+        return 1
     return 0
+
+
+def _student_sources(report: ScoreReport, root: Path) -> dict[str, str]:
+    """The student's files of the report's exercises under ``root``, by relative path."""
+    known = {e.name: e for e in exercises()}
+    sources = {}
+    for row in report.exercises:
+        listed = known.get(row.name)
+        path = root / listed.relative_path if listed else None
+        if path is not None and path.is_file():
+            sources[listed.relative_path] = path.read_text(encoding="utf-8", errors="replace")
+    return sources
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -125,6 +164,13 @@ def _export(args: argparse.Namespace) -> int:
             Path(args.out or "autograder.zip"),
             hidden_tests=Path(args.hidden_tests) if args.hidden_tests else None,
             reference=(args.reference or default_reference()) if args.hidden_tests else None,
+        )
+    elif args.platform == "actions":
+        path = platforms.actions_workflow(
+            Path(args.out or ".github/workflows/grade.yml"),
+            fail_under=args.fail_under,
+            lang=args.lang or language(),
+            assignment=args.assignment,
         )
     else:
         path = platforms.classroom_workflow(Path(args.out or ".github/workflows/classroom.yml"))
@@ -162,9 +208,13 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _autograde(args: argparse.Namespace) -> int:
-    return platforms.autograde_gradescope(
-        Path(args.root), allow_weak_isolation=args.allow_weak_isolation
+    run = (
+        platforms.autograde_prairielearn
+        if args.platform == "prairielearn"
+        else platforms.autograde_gradescope
     )
+    root = args.root or ("/grade" if args.platform == "prairielearn" else "/autograder")
+    return run(Path(root), allow_weak_isolation=args.allow_weak_isolation)
 
 
 def _batch(args: argparse.Namespace) -> int:
@@ -177,6 +227,7 @@ def _batch(args: argparse.Namespace) -> int:
         hidden_tests=args.hidden_tests,
         timeout=args.timeout,
         workers=args.workers,
+        feedback_hidden=args.feedback_hidden,
     )
     problem = batch.settings_problem(settings) or weak_isolation_problem(
         "batch",
@@ -197,6 +248,24 @@ def _batch(args: argparse.Namespace) -> int:
         return 2
     print(batch.summary_line(outcomes, settings.out))
     return 0
+
+
+def _gradebook(args: argparse.Namespace) -> int:
+    return gradebook.make_gradebook(
+        gradebook.Options(
+            out=Path(args.out),
+            format=args.format,
+            roster=Path(args.roster) if args.roster else None,
+            destination=Path(args.to) if args.to else None,
+            missing=args.missing,
+            assignment=args.assignment,
+            per_exercise=args.per_exercise,
+            due=args.due,
+            late_penalty=args.late_penalty,
+            late_cap=args.late_cap,
+            submissions=Path(args.submissions) if args.submissions else None,
+        )
+    )
 
 
 def _doctor(args: argparse.Namespace) -> int:
@@ -277,21 +346,48 @@ def parser() -> argparse.ArgumentParser:
         "report",
         help="turn a score report into another platform's format",
         description="Write a score report as Gradescope's results.json, GitHub Classroom's "
-        "grading-reporter payload, JUnit XML, or a gradebook CSV row.",
+        "grading-reporter payload, PrairieLearn's external-grader results.json, JUnit XML, a "
+        "gradebook CSV row, or for GitHub Actions: the job summary (actions-summary), "
+        "annotations on the student's files, a check run's body (check-run).",
     )
     report_cmd.add_argument("report", help="a score report written by grade or pytest")
-    report_cmd.add_argument("--format", required=True, choices=exports.FORMATS)
+    report_cmd.add_argument("--format", required=True, choices=(*exports.FORMATS, *actions.FORMATS))
     report_cmd.add_argument("--out", metavar="PATH", help="where to write (default: print)")
     report_cmd.add_argument("--id", help="the student's id in the CSV row (default: file name)")
+    report_cmd.add_argument(
+        "--root",
+        default="exercises",
+        help="annotations: the folder of the student's files, as the repository names it "
+        "(default: exercises)",
+    )
+    report_cmd.add_argument(
+        "--max-annotations",
+        type=int,
+        default=actions.DEFAULT_CAP,
+        metavar="N",
+        help=f"annotations: error annotations at most (default: {actions.DEFAULT_CAP})",
+    )
+    report_cmd.add_argument(
+        "--assignment", help="check-run: its name (default: the exercises, e.g. ex01-ex08)"
+    )
+    report_cmd.add_argument(
+        "--fail-under",
+        type=float,
+        metavar="POINTS",
+        help="exit with 1 after writing when the score is under POINTS (default: never)",
+    )
     report_cmd.set_defaults(run=_report)
 
     export_cmd = commands.add_parser(
         "export",
         help="build what an autograding platform needs",
         description="gradescope: the autograder zip (setup.sh, run_autograder, the kit). "
-        "classroom: the GitHub Classroom workflow for a student repository.",
+        "actions: the GitHub Actions workflow for a student repository (job summary, "
+        "annotations, a check run with the score, the report as an artifact). "
+        "classroom: the workflow for GitHub Classroom's grading reporter (Classroom itself "
+        "was retired on 28 August 2026).",
     )
-    export_cmd.add_argument("platform", choices=("gradescope", "classroom"))
+    export_cmd.add_argument("platform", choices=("gradescope", "actions", "classroom"))
     export_cmd.add_argument("--out", metavar="PATH", help="where to write")
     export_cmd.add_argument(
         "--hidden-tests",
@@ -305,6 +401,18 @@ def parser() -> argparse.ArgumentParser:
         type=Path,
         help="the reference solutions to put in the zip with --hidden-tests "
         "(default: the kit's solutions/)",
+    )
+    export_cmd.add_argument(
+        "--fail-under",
+        type=float,
+        metavar="POINTS",
+        help="actions: fail the job when the score is under POINTS (default: never)",
+    )
+    export_cmd.add_argument(
+        "--lang", choices=languages(), help="actions: the language of the summary"
+    )
+    export_cmd.add_argument(
+        "--assignment", help="actions: the check run's name (default: e.g. ex01-ex08)"
     )
     export_cmd.set_defaults(run=_export)
 
@@ -332,9 +440,11 @@ def parser() -> argparse.ArgumentParser:
     autograde_cmd = commands.add_parser(
         "autograde", help="the grading step run on a platform (called by run_autograder)"
     )
-    autograde_cmd.add_argument("platform", choices=("gradescope",))
+    autograde_cmd.add_argument("platform", choices=("gradescope", "prairielearn"))
     autograde_cmd.add_argument(
-        "--root", default="/autograder", help="the platform's folder (default: /autograder)"
+        "--root",
+        help="the platform's folder (default: /autograder for gradescope, /grade for "
+        "prairielearn: it reads /grade/student and writes /grade/results/results.json)",
     )
     autograde_cmd.add_argument(
         ALLOW_WEAK,
@@ -349,7 +459,8 @@ def parser() -> argparse.ArgumentParser:
         help="grade a class: every student's folder or .zip, each in its own process",
         description="Grade each folder or .zip in SUBMISSIONS (one per student, named after "
         "the student, laid out like exercises/) in a separate process with a time limit. "
-        "Writes OUT/<id>.json, OUT/gradebook.csv and OUT/summary.html. A rerun skips the "
+        "Writes OUT/<id>.json, OUT/gradebook.csv, OUT/summary.html and each student's "
+        "feedback page, OUT/feedback/<id>.md and .html. A rerun skips the "
         "submissions graded before and unchanged since.",
     )
     batch_cmd.add_argument("submissions", help="the folder of students' folders and zips")
@@ -382,12 +493,66 @@ def parser() -> argparse.ArgumentParser:
         "--no-reference", action="store_true", help="compare with recorded tf.keras values only"
     )
     batch_cmd.add_argument(
+        "--feedback-hidden",
+        action="store_true",
+        help="show the hidden checks' feedback on the students' pages (OUT/feedback/); "
+        "by default a page gives only their sum",
+    )
+    batch_cmd.add_argument(
         ALLOW_WEAK,
         action="store_true",
         help="grade with a reference or hidden checks even where nothing hides them from "
         "students' code (see grader doctor); the reports say so",
     )
     batch_cmd.set_defaults(run=_batch)
+
+    book_cmd = commands.add_parser(
+        "gradebook",
+        help="turn a batch's results into the gradebook file Canvas or Moodle imports",
+        description="Read the score reports grader batch wrote in OUT and write Canvas's "
+        "gradebook import CSV, Moodle's grade import CSV or a plain CSV. The roster maps each "
+        "submission id to the student's identities in the LMS (columns: "
+        + ", ".join(gradebooks.ROSTER_COLUMNS)
+        + "). Students with no submission get an empty cell or 0 (--missing); submissions "
+        "with no roster entry, or whose grading failed, are listed on stderr.",
+    )
+    book_cmd.add_argument("out", help="the --out folder of grader batch")
+    book_cmd.add_argument("--format", required=True, choices=gradebooks.GRADEBOOK_FORMATS)
+    book_cmd.add_argument("--roster", metavar="CSV", help="the roster (needed for canvas, moodle)")
+    book_cmd.add_argument(
+        "--to", metavar="PATH", help="where to write (default: OUT/gradebook-FORMAT.csv)"
+    )
+    book_cmd.add_argument(
+        "--missing",
+        choices=("empty", "zero"),
+        default="empty",
+        help="the cell of a student who submitted nothing (default: empty)",
+    )
+    book_cmd.add_argument(
+        "--assignment",
+        default=gradebook.DEFAULT_ASSIGNMENT,
+        help="the LMS column's name (Canvas: as its export names it, e.g. 'Lab 1 (12345)', to "
+        "fill an existing assignment)",
+    )
+    book_cmd.add_argument(
+        "--per-exercise", action="store_true", help="one column per exercise, not one in all"
+    )
+    book_cmd.add_argument("--due", metavar="DATETIME", help="the due time, e.g. 2026-11-20T23:59")
+    book_cmd.add_argument(
+        "--late-penalty",
+        metavar="RATE",
+        help="points off per started day late: 10%%/day (of the maximum) or 2.5/day (points)",
+    )
+    book_cmd.add_argument(
+        "--late-cap", metavar="AMOUNT", help="the most a late penalty takes: 50%% or 30 (points)"
+    )
+    book_cmd.add_argument(
+        "--submissions",
+        metavar="FOLDER",
+        help="the batch's submissions folder: a submission's time is its folder's or zip's "
+        "modification time where the roster has no submitted_at",
+    )
+    book_cmd.set_defaults(run=_gradebook)
 
     doctor_cmd = commands.add_parser(
         "doctor",

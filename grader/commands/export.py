@@ -1,6 +1,7 @@
 """Running the grader on autograding platforms: the Gradescope autograder zip and its run
-step, and the GitHub Classroom workflow. Scaling past one machine is the platforms' job: each
-submission is graded where it is submitted, by the same ``grader grade``."""
+step, PrairieLearn's external-grader step, and the GitHub Actions and Classroom workflows.
+Scaling past one machine is the platforms' job: each submission is graded where it is
+submitted, by the same ``grader grade``."""
 
 import json
 import shutil
@@ -12,8 +13,12 @@ from pathlib import Path
 from grader import GRADER_ROOT, PACKAGE_DIR
 from grader.commands.grade import grade, weak_isolation_problem
 from grader.judge.options import GradingOptions
-from grader.results.formats import gradescope_results
-from grader.results.model import read_report
+from grader.results.formats import (
+    gradescope_results,
+    prairielearn_not_gradable,
+    prairielearn_results,
+)
+from grader.results.model import ScoreReport, load_report
 
 TEMPLATES = PACKAGE_DIR / "templates"
 KIT_FILES = ("pyproject.toml", "README.md")
@@ -64,6 +69,42 @@ def classroom_workflow(out: Path) -> Path:
     return out
 
 
+def actions_workflow(
+    out: Path, *, fail_under: float | None = None, lang: str = "en", assignment: str | None = None
+) -> Path:
+    """The GitHub Actions workflow for a student repository (``.github/workflows/grade.yml``):
+    install the instructor's pinned grader, grade, write the job summary and annotations,
+    post a check run titled with the score, upload the score report, and fail the job only
+    when the score is under ``fail_under`` (never, by default)."""
+    text = (TEMPLATES / "grade.yml").read_text(encoding="utf-8").replace("__LANG__", lang)
+    policy = (
+        "      - name: Fail under {points} points\n"
+        "        run: grader report report.json --format actions-summary --out /dev/null "
+        "--fail-under {points}\n"
+    )
+    text = text.replace("__POLICY__", policy.format(points=f"{fail_under:g}") if fail_under else "")
+    text = text.replace(
+        "__ASSIGNMENT__", f" --assignment {json.dumps(assignment)}" if assignment else ""
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    return out
+
+
+def _graded(
+    submission: Path, report_path: Path, hidden_tests: Path, reference: Path
+) -> ScoreReport:
+    """Grade a platform's submission folder with the hidden checks and reference solutions
+    where they exist; its score report (``ReportError`` when the grader wrote none)."""
+    options = GradingOptions(
+        score_report=report_path,
+        hidden_tests=hidden_tests if hidden_tests.is_dir() else None,
+        reference=reference if reference.is_dir() else None,
+    )
+    grade(submission, options.checked(), quiet=True)
+    return load_report(report_path)
+
+
 def autograde_gradescope(root: Path, *, allow_weak_isolation: bool = False) -> int:
     """Grade ``root/submission`` and write ``root/results/results.json``, also when grading
     itself fails (then with score 0 and the reason in its output). Hidden checks and reference
@@ -86,15 +127,7 @@ def autograde_gradescope(root: Path, *, allow_weak_isolation: bool = False) -> i
         print(problem, file=sys.stderr)
         return 2
     try:
-        options = GradingOptions(
-            score_report=report_path,
-            hidden_tests=hidden_tests if hidden_tests.is_dir() else None,
-            reference=reference if reference.is_dir() else None,
-        )
-        grade(root / "submission", options.checked(), quiet=True)
-        report = read_report(report_path)
-        if report is None:
-            raise RuntimeError("the grader wrote no valid score report")
+        report = _graded(root / "submission", report_path, hidden_tests, reference)
         payload = gradescope_results(report)
     except Exception as error:  # the platform must always get a results file
         payload = {
@@ -115,3 +148,37 @@ def unpack(zip_path: Path, folder: Path) -> Path:
     with zipfile.ZipFile(zip_path) as archive:
         archive.extractall(folder)
     return folder
+
+
+def autograde_prairielearn(root: Path, *, allow_weak_isolation: bool = False) -> int:
+    """PrairieLearn's external-grader step: grade ``root/student`` (the files the student
+    submitted) and write ``root/results/results.json``. Hidden checks and reference solutions
+    in the question's ``tests/`` folder (``root/tests/hidden``, ``root/tests/reference``),
+    which PrairieLearn copies in and students never see, are used when present.
+
+    When the kit itself fails (a weak sandbox refused, a crash, no valid report), the results
+    say ``gradable: false`` with the reason: the student loses no points and no attempt."""
+    results = root / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    report_path = results / "report.json"
+    hidden_tests, reference = root / "tests" / HIDDEN_FOLDER, root / "tests" / REFERENCE_FOLDER
+    problem = weak_isolation_problem(
+        "autograde",
+        reference=reference if reference.is_dir() else None,
+        hidden_tests=hidden_tests if hidden_tests.is_dir() else None,
+        allowed=allow_weak_isolation,
+    )
+    code = 0
+    if problem:
+        print(problem, file=sys.stderr)
+        payload, code = prairielearn_not_gradable(problem), 2
+    else:
+        try:
+            report = _graded(root / "student", report_path, hidden_tests, reference)
+            payload = prairielearn_results(report)
+        except Exception as error:  # a kit failure is never the student's zero
+            payload = prairielearn_not_gradable(f"{type(error).__name__}: {error}")
+    (results / "results.json").write_text(
+        json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8"
+    )
+    return code

@@ -4,8 +4,12 @@
   tests with name, score, max_score, status, output, visibility);
 - GitHub Classroom's grading-reporter payload (version, status, max_score, tests with name,
   status, score, message);
+- PrairieLearn's external-grader ``results.json`` (gradable, score from 0 to 1, message, output,
+  tests with name, points, max_points, message, output);
 - JUnit XML, read by CI systems;
 - a gradebook row, for the CSV that instructors import.
+
+Points are written with every digit they have (``points_text``): a check worth 0.5 stays 0.5.
 """
 
 import csv
@@ -15,6 +19,22 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from grader.results.model import CheckResult, ScoreReport
+from grader.words import say
+
+
+def points_text(value: float) -> str:
+    """Points as text, with every digit they have up to four decimals: ``7.5``, ``0.25``,
+    ``100``. (``:g`` would round 1234.75 to 1234.8.)"""
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def status_words(test: CheckResult) -> str:
+    """What became of a check, in the feedback language, with its diagnosis when one was made."""
+    words = (
+        say("platform.passed") if test.status == "passed" else say(f"table.status_{test.status}")
+    )
+    return f"{words}: {test.diagnosis}" if test.diagnosis else words
 
 
 def _test_name(test: CheckResult) -> str:
@@ -71,6 +91,40 @@ def classroom_payload(report: ScoreReport) -> dict[str, Any]:
         "max_score": report.max_score,
         "tests": tests,
     }
+
+
+def prairielearn_results(report: ScoreReport) -> dict[str, Any]:
+    """PrairieLearn's external-grader results (``/grade/results/results.json``): the score as
+    a fraction of the maximum, one test per check with its points, what became of it
+    (``message``) and the check's feedback (``output``)."""
+    maximum = report.max_score
+    return {
+        "gradable": True,
+        "score": report.score / maximum if maximum else 0.0,
+        "message": say(
+            "platform.total",
+            score=points_text(report.score),
+            max_score=points_text(maximum),
+        ),
+        "tests": [
+            {
+                "name": _test_name(test),
+                "points": test.score,
+                "max_points": test.max_score,
+                "message": status_words(test),
+                "output": test.message,
+            }
+            for test in report.tests
+        ],
+    }
+
+
+def prairielearn_not_gradable(reason: str) -> dict[str, Any]:
+    """The results PrairieLearn gets when the kit could not grade: not gradable, so the student
+    loses neither points nor an attempt, and the reason (``format_errors`` is what PrairieLearn
+    shows for a submission it could not grade)."""
+    message = say("platform.not_gradable", reason=reason)
+    return {"gradable": False, "message": message, "format_errors": [message], "tests": []}
 
 
 def junit_xml(report: ScoreReport) -> str:
@@ -137,4 +191,4 @@ def gradebook_csv(rows: Iterable[Mapping[str, Any]]) -> str:
     return buffer.getvalue()
 
 
-FORMATS = ("gradescope", "classroom", "junit", "csv")
+FORMATS = ("gradescope", "classroom", "prairielearn", "junit", "csv")
