@@ -1,15 +1,21 @@
 """Helpers for the kit's own tests: building submissions and grading them in a child process."""
 
+import atexit
+import contextlib
 import json
+import os
 import shutil
 import subprocess
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from grader.catalog import exercise
+from grader.isolation.fork_server import running
+from grader.isolation.launch import ADDRESS_VARIABLE
 from grader.results.model import ScoreReport
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,12 +71,35 @@ def submission_with(entry: CorpusEntry, folder: Path) -> Path:
     return folder
 
 
+_FORK_SERVER = contextlib.ExitStack()
+_FORK_SERVER_ADDRESS: list[str] = []
+_FORK_SERVER_LOCK = threading.Lock()
+
+
+def preloaded_environment() -> dict[str, str]:
+    """The environment for ``grader grade`` children that start the student's processes from
+    one fork server, which imported TensorFlow once for the whole test session (as ``grader
+    batch`` does for a class); the server starts on first use and stops at the session's end.
+    The spawned path (a student's laptop, a Gradescope container) has tests of its own."""
+    with _FORK_SERVER_LOCK:
+        if not _FORK_SERVER_ADDRESS:
+            _FORK_SERVER_ADDRESS.append(_FORK_SERVER.enter_context(running()))
+            atexit.register(_FORK_SERVER.close)
+    return {**os.environ, ADDRESS_VARIABLE: _FORK_SERVER_ADDRESS[0]}
+
+
 def grade(folder: Path, report: Path | None = None, *extra: str) -> dict[str, Any]:
-    """``grader grade folder`` in a child process; its score report."""
+    """``grader grade folder`` in a child process (student processes forked from the
+    session's fork server); its score report."""
     report = report or folder.parent / f"{folder.name}.json"
     command = [sys.executable, "-m", "grader", "grade", str(folder), "--json", str(report)]
     done = subprocess.run(
-        [*command, "--quiet", *extra], capture_output=True, text=True, timeout=300, check=False
+        [*command, "--quiet", *extra],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=preloaded_environment(),
     )
     if done.returncode != 0 or not report.exists():
         raise AssertionError(

@@ -47,14 +47,20 @@ def _same_model(found: dict[str, Any], original: dict[str, Any], call: str, what
         raise Verdict(say("keras.roundtrip_predictions", call=call, what=what))
 
 
-def _saved_path(value: Any, call: str, folder: Path, suffix: str) -> Path:
+LEGACY_SUFFIXES = (".h5", ".hdf5")
+"""A legacy whole-model file: Keras writes and reads the same HDF5 format under both names."""
+
+
+def _saved_path(value: Any, call: str, folder: Path, suffixes: tuple[str, ...]) -> Path:
     if not isinstance(value, str):
         raise Verdict(say("keras.path_expected", call=call, received=describe(value)))
     path = Path(value)
     if not path.is_absolute():
         path = folder / path
-    if not path.name.endswith(suffix):
-        raise Verdict(say("keras.wrong_suffix", call=call, path=path.name, suffix=suffix))
+    if not path.name.endswith(suffixes):
+        raise Verdict(
+            say("keras.wrong_suffix", call=call, path=path.name, suffix=" or ".join(suffixes))
+        )
     if path.resolve().parent != folder.resolve():
         raise Verdict(say("keras.outside_folder", call=call, path=value, folder=folder))
     if not path.is_file() or path.is_symlink():
@@ -82,7 +88,7 @@ def test_save_weights(student: Student, inspector: Submission, tmp_path: Path) -
     value = student.settle(
         student.submission.request("save_weights", (model, str(tmp_path))), call
     ).value
-    path = _saved_path(value, call, tmp_path, ".weights.h5")
+    path = _saved_path(value, call, tmp_path, (".weights.h5",))
     _same_model(
         _open(inspector, "load_saved_weights", path, call),
         original,
@@ -123,7 +129,7 @@ def _save_model(student: Student, inspector: Submission, folder: Path, legacy: b
     value = student.settle(
         student.submission.request("save_model", (model, str(folder)), {"legacy": legacy}), call
     ).value
-    path = _saved_path(value, call, folder, ".h5" if legacy else ".keras")
+    path = _saved_path(value, call, folder, LEGACY_SUFFIXES if legacy else (".keras",))
     if legacy and path.name.endswith(".weights.h5"):
         raise Verdict(say("keras.weights_not_model", call=call, path=path))
     _same_model(

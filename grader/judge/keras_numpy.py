@@ -2,7 +2,8 @@
 
 The judge recomputes predictions and losses from the weights a student's model holds, rather
 than trusting numbers the student's process reports. Supports what the course's models use:
-Dense (linear, relu, sigmoid, tanh, softmax), Flatten, Dropout (identity at inference).
+Dense (linear, relu, sigmoid, tanh, softmax), Activation, Flatten, Dropout (identity at
+inference).
 """
 
 from typing import Any
@@ -15,10 +16,28 @@ EPSILON = 1e-7
 
 
 def computing_layers(model: dict[str, Any]) -> list[dict[str, Any]]:
-    """A plain model's layers that compute something: a functional ``keras.Model`` lists its
-    ``InputLayer``, a ``Sequential`` hides it, and both forms compute the same function, so the
-    judge compares models without it (ex05 and ex07 alike)."""
-    return [layer for layer in model["layers"] if layer["class"] != "InputLayer"]
+    """A plain model's layers that compute something, in the form the exercises ask for.
+
+    A functional ``keras.Model`` lists its ``InputLayer``, a ``Sequential`` hides it: both
+    compute the same function, so it is left out. ``Dense(units)`` followed by
+    ``Activation(a)`` computes what ``Dense(units, activation=a)`` does: the pair is shown as
+    that one Dense layer. The judge compares models this way in ex05 and ex07 alike."""
+    layers: list[dict[str, Any]] = []
+    for layer in model["layers"]:
+        if layer["class"] == "InputLayer":
+            continue
+        before = layers[-1] if layers else None
+        if (
+            layer["class"] == "Activation"
+            and before is not None
+            and before["class"] == "Dense"
+            and before["config"].get("activation") in ("linear", None)
+        ):
+            config = {**before["config"], "activation": layer["config"].get("activation")}
+            layers[-1] = {**before, "config": config}
+            continue
+        layers.append(layer)
+    return layers
 
 
 def _activation(name: str, z: np.ndarray) -> np.ndarray:
@@ -36,22 +55,24 @@ def _activation(name: str, z: np.ndarray) -> np.ndarray:
 
 
 def _run(model: dict[str, Any], X: np.ndarray) -> tuple[np.ndarray, str | None]:
-    """The last layer's input to its activation, and that activation's name."""
-    x = np.asarray(X, dtype=np.float64)
-    z, activation = x, None
+    """The last layer's input to its activation, and that activation's name: each layer
+    applies the activation still pending from the layers before it (a Dense layer's own, or an
+    Activation layer's), so that the last one is left for ``forward`` or the loss to apply."""
+    z, activation = np.asarray(X, dtype=np.float64), None
     for layer in model["layers"]:
         kind = layer["class"]
-        if z is not x:
-            x = _activation(activation, z)
-        if kind == "Flatten":
-            x = x.reshape(len(x), -1)
-        elif kind == "Dense":
+        if kind == "Dense":
             kernel, bias = (np.asarray(w, dtype=np.float64) for w in layer["weights"])
-            z, activation = x @ kernel + bias, layer["config"].get("activation")
-            continue
-        elif kind not in ("Dropout", "InputLayer"):
+            z, activation = (
+                _activation(activation, z) @ kernel + bias,
+                layer["config"].get("activation"),
+            )
+        elif kind == "Activation":
+            z, activation = _activation(activation, z), layer["config"].get("activation")
+        elif kind == "Flatten":
+            z, activation = _activation(activation, z).reshape(len(z), -1), None
+        elif kind not in ("Dropout", "InputLayer"):  # Dropout passes everything at inference
             raise ValueError(f"layer {kind} is not one the course uses")
-        z, activation = x, "linear"
     return z, activation
 
 
