@@ -91,6 +91,19 @@ def actions_workflow(
     return out
 
 
+def _instructor_files(folder: Path, allow_weak_isolation: bool) -> tuple[Path, Path, str | None]:
+    """Where a platform's folder keeps the hidden checks and the reference solutions (either
+    may be absent), and why grading must not run with them here (``weak_isolation_problem``)."""
+    hidden_tests, reference = folder / HIDDEN_FOLDER, folder / REFERENCE_FOLDER
+    problem = weak_isolation_problem(
+        "autograde",
+        reference=reference if reference.is_dir() else None,
+        hidden_tests=hidden_tests if hidden_tests.is_dir() else None,
+        allowed=allow_weak_isolation,
+    )
+    return hidden_tests, reference, problem
+
+
 def _graded(
     submission: Path, report_path: Path, hidden_tests: Path, reference: Path
 ) -> ScoreReport:
@@ -114,13 +127,7 @@ def autograde_gradescope(root: Path, *, allow_weak_isolation: bool = False) -> i
     results.mkdir(parents=True, exist_ok=True)
     report_path = results / "report.json"
     start = time.monotonic()
-    hidden_tests, reference = root / "source" / HIDDEN_FOLDER, root / "source" / REFERENCE_FOLDER
-    problem = weak_isolation_problem(
-        "autograde",
-        reference=reference if reference.is_dir() else None,
-        hidden_tests=hidden_tests if hidden_tests.is_dir() else None,
-        allowed=allow_weak_isolation,
-    )
+    hidden_tests, reference, problem = _instructor_files(root / "source", allow_weak_isolation)
     if problem:  # the platform still gets a results file: no marks, and why
         payload = {"score": 0, "output": problem + " Please tell your instructor.", "tests": []}
         (results / "results.json").write_text(json.dumps(payload, indent=2), encoding="utf-8")
@@ -161,13 +168,7 @@ def autograde_prairielearn(root: Path, *, allow_weak_isolation: bool = False) ->
     results = root / "results"
     results.mkdir(parents=True, exist_ok=True)
     report_path = results / "report.json"
-    hidden_tests, reference = root / "tests" / HIDDEN_FOLDER, root / "tests" / REFERENCE_FOLDER
-    problem = weak_isolation_problem(
-        "autograde",
-        reference=reference if reference.is_dir() else None,
-        hidden_tests=hidden_tests if hidden_tests.is_dir() else None,
-        allowed=allow_weak_isolation,
-    )
+    hidden_tests, reference, problem = _instructor_files(root / "tests", allow_weak_isolation)
     code = 0
     if problem:
         print(problem, file=sys.stderr)

@@ -96,15 +96,9 @@ def make_gradebook(options: Options) -> int:
         book = gradebooks.gradebook_rows(reports, roster, rule=rule, submitted=times)
     except ValueError as error:
         return fail(str(error))
-    if options.format == "canvas":
-        text = gradebooks.canvas_csv(
-            book,
-            assignment=options.assignment,
-            per_exercise=options.per_exercise,
-            missing=options.missing,
-        )
-    elif options.format == "moodle":
-        text = gradebooks.moodle_csv(
+    if options.format in ("canvas", "moodle"):
+        lms = gradebooks.canvas_csv if options.format == "canvas" else gradebooks.moodle_csv
+        text = lms(
             book,
             assignment=options.assignment,
             per_exercise=options.per_exercise,
