@@ -1,9 +1,10 @@
 """``grader batch``: grade a class, each submission in its own judge process.
 
 SUBMISSIONS holds one folder or ``.zip`` per student, named after the student and laid out like
-``exercises/``. For each, in id order, the student files (``grader.commands.submission_files``)
-are staged into a temporary folder and graded by ``grader grade`` in a separate process with a
-wall-time limit. The results: ``OUT/<id>.json`` (the score report, with a ``submission``
+``exercises/``, or holding notebooks. For each, in id order, the student files
+(``grader.commands.submission_files``; a notebook's definitions as a module) are staged into
+a temporary folder and graded by ``grader grade`` in a separate process with a wall-time
+limit. The results: ``OUT/<id>.json`` (the score report, with a ``submission``
 object), ``OUT/gradebook.csv`` and ``OUT/summary.html``. A submission that cannot be read, that
 runs out of time or whose judge crashes still gets its report and its gradebook row. A rerun
 skips a submission whose report was made from the same files, grader and options.
@@ -275,7 +276,7 @@ def grade_submission(
     taken = read_submission(entry.path, settings.chosen)
 
     def finished(report: dict[str, Any], status: str, message: str = "") -> dict[str, Any]:
-        return with_submission(report, entry, taken, graded_with, status, message)
+        return with_submission(report, entry, taken, graded_with, status, message, settings.lang)
 
     if taken.problem:
         message = say_in(settings.lang, "batch.unreadable", problem=taken.problem)
@@ -324,11 +325,15 @@ def with_submission(
     graded_with: Mapping[str, Any],
     status: str,
     message: str = "",
+    lang: str = "en",
 ) -> dict[str, Any]:
-    """``report`` with its ``submission`` object (``taken``: what was read, if anything) and
-    the files left out of the submission (the judge saw only the staged ones)."""
+    """``report`` with its ``submission`` object (``taken``: what was read, if anything), the
+    files left out of the submission and where each exercise's module came from (the judge saw
+    only the staged modules)."""
     ignored = [item.to_dict() for item in taken.ignored] if taken else []
     report["ignored"] = ignored
+    if taken:
+        taken.explain(report, lang)
     report["submission"] = {
         "id": entry.id,
         "name": entry.name,
@@ -336,6 +341,7 @@ def with_submission(
         "status": status,
         "message": message,
         "ignored": ignored,
+        "sources": report.get("sources", []),
         "graded_with": dict(graded_with),
     }
     validate(report)

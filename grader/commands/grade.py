@@ -1,6 +1,7 @@
 """Grading one submission folder laid out like ``exercises/``: ``grader grade DIR``.
 
-Only the student files the exercises define are copied into a fresh folder, so nothing
+Only the student files the exercises define are copied into a fresh folder (an exercise
+handed in as a notebook: the module of its definitions, never the notebook), so nothing
 else in the submission (a ``conftest.py``, test files, a ``pytest.ini``) reaches pytest. They
 are found as ``grader batch`` finds them (``grader.commands.submission_files``: never in a
 ``.venv``, ``site-packages`` or cache folder), and the report's ``ignored`` lists the rest.
@@ -22,6 +23,7 @@ from grader.commands.submission_files import SubmissionFiles, read_submission, w
 from grader.isolation.policy import sandbox_policy
 from grader.isolation.sandbox import POLICY_VARIABLE, hiding_layers
 from grader.results.model import write_report
+from grader.words import language
 
 PYTEST_INI = """[pytest]
 addopts = --strict-markers --strict-config -p no:cacheprovider
@@ -44,13 +46,15 @@ def stage(submission: Path, workdir: Path, chosen: list[Exercise]) -> Submission
     return taken
 
 
-def _record_ignored(report_path: Path, taken: SubmissionFiles) -> None:
-    """Add to the score report the submission's files that were left out, with the reason."""
+def _record_ignored(report_path: Path, taken: SubmissionFiles, lang: str) -> None:
+    """Add to the score report the submission's files that were left out, with the reason,
+    and where each exercise's module came from (a ``.py``, or a notebook's cells)."""
     try:
         report = json.loads(report_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return  # no report: grading itself failed, and pytest's exit code says so
     report["ignored"] = [item.to_dict() for item in taken.ignored]
+    taken.explain(report, lang)
     write_report(report, report_path)
 
 
@@ -138,5 +142,5 @@ def grade(
         if hidden_tests:
             args.append(f"--hidden-tests={hidden_tests.resolve()}")
         code = int(pytest.main(args))
-    _record_ignored(report_path, taken)
+    _record_ignored(report_path, taken, lang or language())
     return code
