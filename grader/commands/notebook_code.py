@@ -14,8 +14,10 @@ top-level statements do. Each code cell is parsed with ``ast``:
 
 The last definition of a name, in the notebook's order (the order "Run all" follows), wins.
 An exercise's module holds the winning definitions of its names (``Exercise.defines``) and of
-every name they use, their helpers and imports included, in the notebook's order: a cell that
-defines nothing the exercise uses is dropped with that reason.
+every name they use, their helpers and imports included, in the notebook's order except that
+each comes after what it reads as it runs (an import re-done in a later cell still precedes
+the annotations that use it): a cell that defines nothing the exercise uses is dropped with
+that reason.
 """
 
 import ast
@@ -70,6 +72,9 @@ class Definition:
     source: str
     uses: frozenset[str]
     """Every name it mentions (in a body, a default, a decorator, a base class)."""
+    needs: frozenset[str] = frozenset()
+    """The names it reads when it runs: a function's decorators, defaults and annotations, a
+    class's bases and body, an assignment's value (not what a function body reads later)."""
 
 
 @dataclass
@@ -195,8 +200,50 @@ def read_cell(source: str, position: int, cell_id: str | None = None) -> Cell:
         if node.col_offset or _shares_a_line(node, tree.body):
             text = ast.unparse(node)
         uses = frozenset(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
-        cell.definitions.append(Definition(position, names, text, uses))
+        cell.definitions.append(Definition(position, names, text, uses, _needs(node)))
     return cell
+
+
+def _needs(node: ast.stmt) -> frozenset[str]:
+    """The names ``node`` reads as it runs, outside the bodies of the functions it defines."""
+    found: set[str] = set()
+    pending: list[ast.AST] = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            args = current.args
+            pending += [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
+            if not isinstance(current, ast.Lambda):
+                pending += current.decorator_list
+                every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+                pending += [a.annotation for a in every if a is not None and a.annotation]
+                pending += [current.returns] if current.returns else []
+            continue
+        if isinstance(current, ast.Name):
+            found.add(current.id)
+        pending += ast.iter_child_nodes(current)
+    return frozenset(found)
+
+
+def _in_running_order(definitions: list[Definition]) -> list[Definition]:
+    """``definitions`` (in the notebook's order) with each after the ones it ``needs`` as it
+    runs: an import moved to a later cell still comes before the annotations that use it."""
+    placed: list[Definition] = []
+    visiting: list[Definition] = []
+
+    def place(definition: Definition) -> None:
+        if any(definition is d for d in placed) or any(definition is d for d in visiting):
+            return  # placed already, or a cycle: the notebook's order decides
+        visiting.append(definition)
+        for other in definitions:
+            if other is not definition and definition.needs & set(other.names):
+                place(other)
+        visiting.pop()
+        placed.append(definition)
+
+    for definition in definitions:
+        place(definition)
+    return placed
 
 
 def _without_magics(source: str, cell: Cell) -> str:
@@ -286,7 +333,9 @@ def extract(notebook: Notebook, exercise: Exercise) -> Extraction:
             continue
         included.append(definition)
         pending += sorted(definition.uses)
-    ordered = [d for c in notebook.cells for d in c.definitions if any(d is i for i in included)]
+    ordered = _in_running_order(
+        [d for c in notebook.cells for d in c.definitions if any(d is i for i in included)]
+    )
     header = f"# {exercise.name}, extracted by the grader from {notebook.path}; never run as a"
     parts = [header, "# notebook: only its definitions are graded."]
     for definition in ordered:

@@ -381,7 +381,9 @@ def _reason(path: str, chosen: Sequence[Exercise], picked: dict[str, str]) -> st
 
 def _capped(data: bytes, limit: int) -> bytes:
     if len(data) > limit:
-        raise _LeftOutError(f"larger than {limit} bytes, the most a file may have", len(data))
+        raise _LeftOutError(
+            f"larger than {limit} bytes, the most a student file may have", len(data)
+        )
     return data
 
 
@@ -423,7 +425,8 @@ def _read_folder(
                     raise _LeftOutError("not a regular file")
                 if status.st_size > limit:  # not read at all
                     raise _LeftOutError(
-                        f"larger than {limit} bytes, the most a file may have", status.st_size
+                        f"larger than {limit} bytes, the most a student file may have",
+                        status.st_size,
                     )
                 return _capped(file.read(limit + 1), limit)
         except OSError as error:
@@ -446,7 +449,8 @@ def _read_zip(
             def read(info: zipfile.ZipInfo, limit: int) -> bytes:
                 if info.file_size > limit:
                     raise _LeftOutError(
-                        f"declares {info.file_size} bytes, more than the {limit} a file may have",
+                        f"declares {info.file_size} bytes, more than the {limit} a student "
+                        "file may have",
                         info.file_size,
                     )
                 if info.flag_bits & 0x1:
