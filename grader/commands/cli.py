@@ -143,7 +143,9 @@ def _watch(args: argparse.Namespace) -> int:
 
 def _release(args: argparse.Namespace) -> int:
     try:
-        out = release.build_release(Path(args.out))
+        out = release.build_release(
+            Path(args.out), form=args.format, lang=args.lang, install_from=args.install_from
+        )
     except (FileExistsError, FileNotFoundError) as error:
         print(f"grader release: {error}", file=sys.stderr)
         return 2
@@ -317,6 +319,24 @@ def parser() -> argparse.ArgumentParser:
         "release", help="build the folder students get: exercises and visible checks only"
     )
     release_cmd.add_argument("out", help="a new folder")
+    release_cmd.add_argument(
+        "--format",
+        choices=release.FORMATS,
+        default="py",
+        help="the exercises as .py stubs, as notebooks (exercises/<name>/<name>.ipynb, made "
+        "from the stubs), or both (default: py)",
+    )
+    release_cmd.add_argument(
+        "--lang", choices=languages(), default="en", help="the notebooks' language (default: en)"
+    )
+    release_cmd.add_argument(
+        "--install-from",
+        default=release.DEFAULT_INSTALL,
+        metavar="SPEC",
+        help="what a notebook's first cell installs where the kit is missing, as pip takes it "
+        "(a package name, git+https://... or a wheel's URL; default: "
+        f"{release.DEFAULT_INSTALL})",
+    )
     release_cmd.set_defaults(run=_release)
 
     autograde_cmd = commands.add_parser(

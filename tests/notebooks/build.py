@@ -5,16 +5,16 @@ what a student who worked in Jupyter, JupyterLab or Colab hands in. They are sma
 written from the solutions each time, so they cannot drift from them.
 """
 
-import ast
 import base64
 import copy
-import itertools
 import json
 from pathlib import Path
 from typing import Any
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from grader.commands.release import stub_cells
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions"
@@ -35,16 +35,8 @@ print(history[-1])
 
 def definitions(source: str) -> list[str]:
     """A module's text cut into cells as a student pastes it: the imports and constants first,
-    then each function or class (its decorators and the lines after it included)."""
-    lines = source.splitlines()
-    starts = [
-        min([node.lineno, *(d.lineno for d in node.decorator_list)]) - 1
-        for node in ast.parse(source).body
-        if isinstance(node, ast.FunctionDef | ast.ClassDef)
-    ]
-    bounds = [0, *starts, len(lines)]
-    cells = ["\n".join(lines[a:b]).strip() + "\n" for a, b in itertools.pairwise(bounds)]
-    return [cell for cell in cells if cell.strip()]
+    then each function or class (as ``grader release`` cuts a stub)."""
+    return [cell + "\n" for cell in stub_cells(source)]
 
 
 def _cells(sources: list[str]) -> list[Any]:
