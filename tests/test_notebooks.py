@@ -346,3 +346,34 @@ def test_a_cell_magic_or_a_syntax_error_drops_the_cell_only() -> None:
     assert read_cell("%%time\ndef f():\n    pass\n", 1).dropped.key == "cell_magic"
     dropped = read_cell("def f(:\n    pass\n%matplotlib inline\n", 4).dropped
     assert (dropped.key, dropped.fields["line"]) == ("syntax_error", 1)
+
+
+def test_grader_grade_and_gradescope_take_notebooks(tmp_path: Path) -> None:
+    folder = tmp_path / "upload"
+    build.write(build.colab(cells(build.ACTIVATIONS)), folder / "ex01_activations.ipynb")
+    zipped = _zip(folder)
+    report_path = tmp_path / "zip.json"
+    command = [sys.executable, "-m", "grader", "grade", str(zipped), "--json", str(report_path)]
+    done = subprocess.run(
+        [*command, "--only", EX01.name, "--quiet", "--no-reference"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads(report_path.read_text())
+    assert report["score"] == EX01.max_score
+    assert report["sources"][0]["file"] == "ex01_activations.ipynb"
+    # Gradescope: the upload lands in /autograder/submission, every exercise is graded.
+    root = tmp_path / "autograder"
+    build.write(build.jupyter(cells(build.LOSSES)), root / "submission" / "ex02_losses.ipynb")
+    command = [sys.executable, "-m", "grader", "autograde", "gradescope", "--root", str(root)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert results["score"] == EX02.max_score
+    missing = [t for t in results["tests"] if t["name"].startswith(EX01.name)]
+    assert missing and all(
+        "neither ex01_activations/activations.py" in t["output"] for t in missing
+    )

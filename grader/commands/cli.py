@@ -27,8 +27,9 @@ from grader.words import language, languages
 
 def _grade(args: argparse.Namespace) -> int:
     submission = Path(args.submission)
-    if not submission.is_dir():
-        print(f"grader grade: {submission} is not a folder", file=sys.stderr)
+    zipped = submission.is_file() and submission.suffix.lower() == ".zip"
+    if not (submission.is_dir() or zipped):
+        print(f"grader grade: {submission} is not a folder or a .zip", file=sys.stderr)
         return 2
     known = {e.name for e in exercises()}
     unknown = set(args.only.split(",")) - known if args.only else set()
@@ -202,11 +203,12 @@ def parser() -> argparse.ArgumentParser:
     grade_cmd = commands.add_parser(
         "grade",
         help="grade one submission folder laid out like exercises/",
-        description="Grade a folder laid out like exercises/ (for example solutions/ or a "
-        "student's copy) and write its JSON score report. A missing or broken file costs "
-        "only its own exercise.",
+        description="Grade a folder or .zip laid out like exercises/ (for example solutions/ "
+        "or a student's copy), or holding notebooks (.ipynb: their definitions are graded, "
+        "they are never run), and write its JSON score report. A missing or broken file "
+        "costs only its own exercise.",
     )
-    grade_cmd.add_argument("submission", help="the submission folder")
+    grade_cmd.add_argument("submission", help="the submission folder or .zip")
     grade_cmd.add_argument(
         "--json", required=True, metavar="PATH", help="where to write the score report"
     )
