@@ -377,3 +377,14 @@ def test_grader_grade_and_gradescope_take_notebooks(tmp_path: Path) -> None:
     assert missing and all(
         "neither ex01_activations/activations.py" in t["output"] for t in missing
     )
+
+
+def test_the_notebooks_of_a_submission_are_read_up_to_a_total(tmp_path: Path) -> None:
+    for name in (EX01, EX02):
+        source = build.ACTIVATIONS if name is EX01 else build.LOSSES
+        build.write(build.jupyter(cells(source)), tmp_path / f"{name.name}.ipynb")
+    first = (tmp_path / "ex01_activations.ipynb").stat().st_size
+    taken = archive.read_submission(tmp_path, [EX01, EX02], archive.Limits(notebooks_bytes=first))
+    assert EX01.relative_path in taken.files
+    assert taken.unavailable[EX02.name].key == "too_much"
+    assert "MB" in taken.unavailable[EX02.name].words("ko")

@@ -336,11 +336,14 @@ def extract(notebook: Notebook, exercise: Exercise) -> Extraction:
     ordered = _in_running_order(
         [d for c in notebook.cells for d in c.definitions if any(d is i for i in included)]
     )
-    header = f"# {exercise.name}, extracted by the grader from {notebook.path}; never run as a"
+    where = re.sub(r"[\x00-\x1f\x7f]", "?", notebook.path)  # a name cannot end the comment
+    header = f"# {exercise.name}, extracted by the grader from {where}; never run as a"
     parts = [header, "# notebook: only its definitions are graded."]
     for definition in ordered:
         parts += ["", f"# cell {definition.cell}", definition.source]
-    code = ("\n".join(parts) + "\n").encode("utf-8")
+    # A lone surrogate (JSON can spell one) stays as it is: the module then fails to import,
+    # and its checks say so.
+    code = ("\n".join(parts) + "\n").encode("utf-8", "surrogatepass")
     uses = tuple(_use(cell, included, winners, exercise) for cell in notebook.cells)
     return Extraction(code, uses)
 

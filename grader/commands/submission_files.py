@@ -81,6 +81,8 @@ class Limits:
     not read at all, and the report says how to make it smaller."""
     notebooks: int = 20
     """Notebooks read from one submission at most."""
+    notebooks_bytes: int = 200 * 2**20
+    """Bytes of notebooks read from one submission at most, all together."""
 
 
 @dataclass(frozen=True)
@@ -271,10 +273,17 @@ def _notebooks(
     if all(e.name in result.sources and e.name not in stubs for e in chosen):
         return {}
     found: dict[str, Notebook | NotebookError] = {}
+    left = limits.notebooks_bytes
     for path in [p for p in paths if p.lower().endswith(".ipynb")][: limits.notebooks]:
         try:
-            found[path] = read_notebook(read(paths[path], limits.notebook_bytes), path)
+            data = read(paths[path], min(limits.notebook_bytes, left))
+            left -= len(data)
+            found[path] = read_notebook(data, printable(path))
         except _LeftOutError as error:
+            if error.size is not None and error.size <= limits.notebook_bytes:
+                fields = {"file": path, "limit": limits.notebooks_bytes / 2**20}
+                found[path] = NotebookError(Note("too_much", fields))
+                continue
             if error.size is not None:
                 fields = {"size": error.size / 2**20, "limit": limits.notebook_bytes / 2**20}
                 found[path] = NotebookError(Note("too_large", {"file": path, **fields}))
