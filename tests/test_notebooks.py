@@ -280,6 +280,8 @@ def test_the_fingerprint_is_of_the_extracted_code(tmp_path: Path) -> None:
     build.write(build.with_new_outputs(notebook), tmp_path / "b" / "hw.ipynb")
     first, second = _read(tmp_path / "a"), _read(tmp_path / "b")
     assert first.files and fingerprint(first.files) == fingerprint(second.files)
+    ids = [c.id for c in first.sources[EX01.name].cells]
+    assert ids[0] == "c0001" and ids[-1] is None  # Colab's ids, from the cells' metadata
     code = first.files[EX01.relative_path].decode()
     assert "def softmax" in code and "google.colab" not in code and "drive.mount" not in code
 

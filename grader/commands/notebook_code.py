@@ -132,8 +132,9 @@ class CellUse:
 
 
 def read_notebook(data: bytes, path: str) -> Notebook:
-    """The cells of the notebook ``data`` (nbformat 4.0 to 4.5; Colab's and widgets' metadata
-    are ignored). Raises ``NotebookError`` when it is not a notebook or has no code cell."""
+    """The cells of the notebook ``data`` (nbformat 4.0 to 4.5; a cell's id is its own, 4.5, or
+    the one Colab keeps in its metadata; other metadata and widget state are ignored). Raises
+    ``NotebookError`` when it is not a notebook or has no code cell."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -156,7 +157,8 @@ def read_notebook(data: bytes, path: str) -> Notebook:
             continue
         source = raw.get("source", "")
         source = "".join(source) if isinstance(source, list) else str(source)
-        cell_id = raw.get("id")
+        metadata = raw.get("metadata")
+        cell_id = raw.get("id") or (metadata.get("id") if isinstance(metadata, dict) else None)
         cells.append(read_cell(source, position, cell_id if isinstance(cell_id, str) else None))
     if not cells:
         raise NotebookError(Note("no_code", {"file": path}))
