@@ -15,3 +15,13 @@ PACKAGE_DIR = _Path(__file__).resolve().parent
 messages/, schema/, templates/, hidden_example/)."""
 GRADER_ROOT = PACKAGE_DIR.parent
 """The folder holding the grader package: a checkout of the kit, or site-packages."""
+
+
+def check(exercise: str | None = None, *, lang: str | None = None):
+    """Grade the definitions this notebook's kernel has run, for ``exercise`` (e.g.
+    ``"ex01_activations"``; default: every exercise it defines something of), with the checks
+    of ``pytest exercises``, in a child process: the score table and each failing check's
+    message, shown in the notebook (``grader.commands.check``)."""
+    from grader.commands.check import check as check_kernel
+
+    return check_kernel(exercise, lang=lang)

@@ -30,6 +30,9 @@ class Exercise:
     """Points of each check, by check name (``test_<check>`` in ``grader/checks/<name>.py``)."""
     timeout: float = 10.0
     """Seconds one call into the student's code may take before it is stopped."""
+    defines: tuple[str, ...] = ()
+    """The functions and classes the stub defines, in its order: how a notebook's code is
+    matched to the exercise."""
 
     @property
     def filename(self) -> str:
@@ -61,6 +64,7 @@ def exercises() -> tuple[Exercise, ...]:
             title=entry["title"],
             points=dict(entry["points"]),
             timeout=float(entry.get("timeout", 10.0)),
+            defines=tuple(entry.get("defines", ())),
         )
         for name, entry in table.items()
     )

@@ -97,6 +97,13 @@ def test_stub_and_solution_share_names_signatures_and_docstrings(exercise) -> No
 
 
 @pytest.mark.parametrize("exercise", exercises(), ids=EXERCISE_NAMES)
+def test_defines_lists_the_stubs_functions_and_classes(exercise) -> None:
+    tree = ast.parse((EXERCISES / exercise.relative_path).read_text(encoding="utf-8"))
+    defined = [n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.ClassDef)]
+    assert list(exercise.defines) == defined
+
+
+@pytest.mark.parametrize("exercise", exercises(), ids=EXERCISE_NAMES)
 def test_stub_bodies_are_todo_and_raise(exercise) -> None:
     source = (EXERCISES / exercise.relative_path).read_text(encoding="utf-8")
     tree = ast.parse(source)

@@ -25,6 +25,9 @@ ALLOWED = {
 }
 """The layers each layer may import from (``protocol`` alone is the part of the core the
 worker may use)."""
+ENTRY_POINTS = {("grader", "grader.commands.check")}
+"""Imports across the layers on purpose: ``grader.check(...)``, the one name a notebook calls,
+is the package's own function, which imports its implementation when it is called."""
 
 
 def layer_of(module: str) -> str:
@@ -85,7 +88,7 @@ def test_imports_point_down(path: Path) -> None:
     wrong = [
         f"line {line}: {name} ({target_layer(name)})"
         for line, name in imported(path)
-        if target_layer(name) not in allowed
+        if target_layer(name) not in allowed and (module, name) not in ENTRY_POINTS
     ]
     assert not wrong, f"{module} ({layer}) may import only {sorted(allowed)}: " + "; ".join(wrong)
 

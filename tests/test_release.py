@@ -1,16 +1,19 @@
 """The student release installs in a fresh virtual environment and grades there: the stubs
 score 0 with readable messages, the reference solutions copied in score full marks."""
 
+import ast
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import jupytext
 import pytest
 from kit import SOLUTIONS
 
 from grader.catalog import exercises
 from grader.commands.release import build_release
+from grader.commands.submission_files import read_submission
 
 
 @pytest.fixture(scope="module")
@@ -71,3 +74,55 @@ def test_reference_solutions_score_full_marks_in_the_release(
     done = _pytest(python, copy)
     assert done.returncode == 0, done.stdout[-3000:]
     assert "100 / 100" in done.stdout
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_each_exercise_comes_as_a_notebook_made_from_its_stub(tmp_path: Path, lang: str) -> None:
+    release = build_release(
+        tmp_path / "student", form="both", lang=lang, install_from="git+https://example.org/kit"
+    )
+    for exercise in exercises():
+        folder = release / "exercises" / exercise.name
+        stub = (folder / exercise.filename).read_text(encoding="utf-8")
+        notebook = jupytext.read(folder / f"{exercise.name}.ipynb")
+        code = [c for c in notebook.cells if c.cell_type == "code"]
+        install, *stub_cells, check = code
+        assert install.metadata["tags"] == ["grader-install"]
+        assert "git+https://example.org/kit" in install.source
+        assert check.source.endswith(f'grader.check("{exercise.name}")')
+        # Back to a module: the stub, docstrings and all.
+        module = "\n\n\n".join(c.source for c in stub_cells)
+        assert ast.dump(ast.parse(module)) == ast.dump(ast.parse(stub))
+        by_name = {
+            node.name: (cell, node)
+            for cell in stub_cells
+            for node in ast.parse(cell.source).body
+            if isinstance(node, ast.FunctionDef | ast.ClassDef)
+        }
+        assert list(by_name) == list(exercise.defines)  # one cell each, in the stub's order
+        stub_tree = {n.name: n for n in ast.parse(stub).body if hasattr(n, "name")}
+        for name, (cell, node) in by_name.items():
+            assert len(ast.parse(cell.source).body) == 1
+            assert ast.get_docstring(node) == ast.get_docstring(stub_tree[name])
+            assert "raise NotImplementedError" in cell.source
+        readme = "README.md" if lang == "en" else "README.ko.md"
+        title = (folder / readme).read_text(encoding="utf-8").splitlines()[0]
+        assert notebook.cells[0].cell_type == "markdown" and title in notebook.cells[0].source
+
+
+def test_a_generated_notebook_is_graded_as_its_stub(tmp_path: Path) -> None:
+    release = build_release(tmp_path / "student", form="notebook")
+    assert not list((release / "exercises").rglob("*.py"))
+    taken = read_submission(release, list(exercises()))
+    assert taken.unavailable == {}
+    for exercise in exercises():
+        source = taken.sources[exercise.name]
+        assert (source.kind, source.file) == (
+            "notebook",
+            f"exercises/{exercise.name}/{exercise.name}.ipynb",
+        )
+        module = ast.parse(taken.files[exercise.relative_path])
+        defined = [n.name for n in module.body if isinstance(n, ast.FunctionDef | ast.ClassDef)]
+        assert defined == list(exercise.defines)
+        assert "grader.check" not in taken.files[exercise.relative_path].decode()
+        assert "pip" not in taken.files[exercise.relative_path].decode()

@@ -297,9 +297,7 @@ def test_time_spent_waiting_for_a_cpu_others_hold_does_not_count_against_the_cal
     _value(submission, "burn", 0.0)  # started, and pinned, before the clock matters
     submission.timeout = 2.0
     hog = "import os; os.sched_setaffinity(0, {0})\nwhile True: pass"
-    hogs = [
-        subprocess.Popen([sys.executable, "-c", hog], start_new_session=True) for _ in range(3)
-    ]
+    hogs = [subprocess.Popen([sys.executable, "-c", hog], start_new_session=True) for _ in range(3)]
     try:
         assert _value(submission, "burn", 1.0) is True
         late = submission.call("burn", 2.5)

@@ -1,10 +1,11 @@
 """``grader batch``: grade a class, each submission in its own judge process.
 
 SUBMISSIONS holds one folder or ``.zip`` per student, named after the student and laid out like
-``exercises/``. For each, in id order, the student files (``grader.commands.submission_files``)
-are staged into a temporary folder and graded by ``grader grade`` in a separate process with a
-wall-time limit. The results: ``OUT/<id>.json`` (the score report, with a ``submission``
-object), ``OUT/gradebook.csv``, ``OUT/summary.html`` and each student's feedback page,
+``exercises/``, or holding notebooks. For each, in id order, the student files
+(``grader.commands.submission_files``; a notebook's definitions as a module) are staged into
+a temporary folder and graded by ``grader grade`` in a separate process with a wall-time
+limit. The results: ``OUT/<id>.json`` (the score report, with a ``submission`` object),
+``OUT/gradebook.csv``, ``OUT/summary.html`` and each student's feedback page,
 ``OUT/feedback/<id>.md`` and ``.html``. A submission that cannot be read, that
 runs out of time or whose judge crashes still gets its report and its gradebook row. A rerun
 skips a submission whose report was made from the same files, grader and options.
@@ -273,7 +274,7 @@ def grade_submission(
     taken = read_submission(entry.path, settings.chosen)
 
     def finished(report: ScoreReport, status: str, message: str = "") -> ScoreReport:
-        return with_submission(report, entry, taken, graded_with, status, message)
+        return with_submission(report, entry, taken, graded_with, status, message, settings.lang)
 
     if taken.problem:
         message = say_in(settings.lang, "batch.unreadable", problem=taken.problem)
@@ -322,10 +323,13 @@ def with_submission(
     graded_with: Mapping[str, Any],
     status: str,
     message: str = "",
+    lang: str = "en",
 ) -> ScoreReport:
-    """``report`` with its ``submission`` object (``taken``: what was read, if anything) and
-    the files left out of the submission (the judge saw only the staged ones)."""
+    """``report`` with its ``submission`` object (``taken``: what was read, if anything), the
+    files left out of the submission and where each exercise's module came from (the judge saw
+    only the staged modules)."""
     ignored = tuple(item.to_dict() for item in taken.ignored) if taken else ()
+    sources = tuple(taken.sources_list(lang)) if taken else (report.sources or ())
     submission = SubmissionRecord(
         id=entry.id,
         name=entry.name,
@@ -334,8 +338,9 @@ def with_submission(
         message=message,
         ignored=ignored,
         graded_with=dict(graded_with),
+        sources=sources,
     )
-    return replace(report, ignored=ignored, submission=submission)
+    return replace(report, ignored=ignored, sources=sources, submission=submission)
 
 
 def kept_report(

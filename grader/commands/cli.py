@@ -31,8 +31,9 @@ from grader.words import language, languages
 
 def _grade(args: argparse.Namespace) -> int:
     submission = Path(args.submission)
-    if not submission.is_dir():
-        print(f"grader grade: {submission} is not a folder", file=sys.stderr)
+    zipped = submission.is_file() and submission.suffix.lower() == ".zip"
+    if not (submission.is_dir() or zipped):
+        print(f"grader grade: {submission} is not a folder or a .zip", file=sys.stderr)
         return 2
     known = {e.name for e in exercises()}
     unknown = set(args.only.split(",")) - known if args.only else set()
@@ -199,7 +200,9 @@ def _watch(args: argparse.Namespace) -> int:
 
 def _release(args: argparse.Namespace) -> int:
     try:
-        out = release.build_release(Path(args.out))
+        out = release.build_release(
+            Path(args.out), form=args.format, lang=args.lang, install_from=args.install_from
+        )
     except (FileExistsError, FileNotFoundError) as error:
         print(f"grader release: {error}", file=sys.stderr)
         return 2
@@ -279,11 +282,12 @@ def parser() -> argparse.ArgumentParser:
     grade_cmd = commands.add_parser(
         "grade",
         help="grade one submission folder laid out like exercises/",
-        description="Grade a folder laid out like exercises/ (for example solutions/ or a "
-        "student's copy) and write its JSON score report. A missing or broken file costs "
-        "only its own exercise.",
+        description="Grade a folder or .zip laid out like exercises/ (for example solutions/ "
+        "or a student's copy), or holding notebooks (.ipynb: their definitions are graded, "
+        "they are never run), and write its JSON score report. A missing or broken file "
+        "costs only its own exercise.",
     )
-    grade_cmd.add_argument("submission", help="the submission folder")
+    grade_cmd.add_argument("submission", help="the submission folder or .zip")
     grade_cmd.add_argument(
         "--json", required=True, metavar="PATH", help="where to write the score report"
     )
@@ -435,6 +439,24 @@ def parser() -> argparse.ArgumentParser:
         "release", help="build the folder students get: exercises and visible checks only"
     )
     release_cmd.add_argument("out", help="a new folder")
+    release_cmd.add_argument(
+        "--format",
+        choices=release.FORMATS,
+        default="py",
+        help="the exercises as .py stubs, as notebooks (exercises/<name>/<name>.ipynb, made "
+        "from the stubs), or both (default: py)",
+    )
+    release_cmd.add_argument(
+        "--lang", choices=languages(), default="en", help="the notebooks' language (default: en)"
+    )
+    release_cmd.add_argument(
+        "--install-from",
+        default=release.DEFAULT_INSTALL,
+        metavar="SPEC",
+        help="what a notebook's first cell installs where the kit is missing, as pip takes it "
+        "(a package name, git+https://... or a wheel's URL; default: "
+        f"{release.DEFAULT_INSTALL})",
+    )
     release_cmd.set_defaults(run=_release)
 
     autograde_cmd = commands.add_parser(

@@ -1,6 +1,7 @@
 """Grading one submission folder laid out like ``exercises/``: ``grader grade DIR``.
 
-Only the student files the exercises define are copied into a fresh folder, so nothing
+Only the student files the exercises define are copied into a fresh folder (an exercise
+handed in as a notebook: the module of its definitions, never the notebook), so nothing
 else in the submission (a ``conftest.py``, test files, a ``pytest.ini``) reaches pytest. They
 are found as ``grader batch`` finds them (``grader.commands.submission_files``: never in a
 ``.venv``, ``site-packages`` or cache folder), and the report's ``ignored`` lists the rest.
@@ -22,6 +23,7 @@ from grader.commands.submission_files import SubmissionFiles, read_submission, w
 from grader.isolation.policy import sandbox_policy
 from grader.isolation.sandbox import POLICY_VARIABLE, hiding_layers
 from grader.judge.options import GradingOptions, HandedOptions
+from grader.words import language
 
 PYTEST_INI = """[pytest]
 addopts = --strict-markers --strict-config -p no:cacheprovider
@@ -106,6 +108,8 @@ def grade(
             score_report=options.score_report.resolve(),
             expect_exercises=tuple(e.name for e in chosen),
             ignored=tuple(item.to_dict() for item in taken.ignored),
+            sources=tuple(taken.sources_list(options.lang or language())),
+            missing_reasons=taken.missing_reasons(options.lang or language()),
         )
         args = [
             str(workdir),

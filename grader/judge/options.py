@@ -8,8 +8,8 @@ else.
 """
 
 import argparse
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,11 @@ class GradingOptions:
     """A folder of hidden checks (``grader.judge.hidden``)."""
     ignored: tuple[dict[str, Any], ...] | None = None
     """The submission's files left out when it was staged, with the reason (``grader grade``)."""
+    sources: tuple[dict[str, Any], ...] | None = None
+    """Where each exercise's staged module came from: a ``.py``, or a notebook's cells."""
+    missing_reasons: Mapping[str, str] = field(default_factory=dict)
+    """Why an exercise has no module, by exercise, where staging knows better than "file not
+    found" (a notebook that could not be read, or defines none of its names)."""
 
     def checked(self) -> "GradingOptions":
         """These options, or ``OptionsError`` naming the first that cannot be used."""
@@ -88,7 +93,8 @@ class GradingOptions:
 
     def to_argv(self) -> list[str]:
         """The pytest options that give these options back through ``from_pytest`` (all but
-        ``ignored``, which only a run started in-process can be handed)."""
+        what staging found, ``ignored``, ``sources`` and ``missing_reasons``, which only a run
+        started in-process can be handed)."""
         argv = []
         for name, value in (
             ("--score-report", self.score_report),

@@ -338,7 +338,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     names = set(graded) | set(options.expect_exercises)
     chosen = [e for e in exercises() if e.name in names]
     missing = {
-        e.name: say("status.missing_file", file=e.relative_path)
+        e.name: options.missing_reasons.get(e.name)
+        or say("status.missing_file", file=e.relative_path)
         for e in chosen
         if e.name not in graded
     }
@@ -356,6 +357,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         unrun_status="error" if options.expect_exercises else "not_run",
         incomplete=say("status.deadline", seconds=options.deadline) if stopped else None,
         ignored=options.ignored,
+        sources=options.sources,
     )
     write_report(report, _report_path(config))
     config.stash[_REPORT] = report

@@ -131,6 +131,8 @@ class SubmissionRecord:
     ignored: tuple[Json, ...]
     graded_with: Json
     """The grader's identity and the options: a rerun keeps the report only when they match."""
+    sources: tuple[Json, ...] | None = None
+    """As the report's own ``sources``."""
 
     def __post_init__(self) -> None:
         if self.status not in SUBMISSION_STATUSES:
@@ -144,6 +146,7 @@ class SubmissionRecord:
             "status": self.status,
             "message": self.message,
             "ignored": [dict(item) for item in self.ignored],
+            **({"sources": list(self.sources)} if self.sources is not None else {}),
             "graded_with": dict(self.graded_with),
         }
 
@@ -157,6 +160,7 @@ class SubmissionRecord:
             message=data["message"],
             ignored=tuple(data.get("ignored", ())),
             graded_with=dict(data.get("graded_with", {})),
+            sources=tuple(data["sources"]) if "sources" in data else None,
         )
 
 
@@ -177,6 +181,8 @@ class ScoreReport:
     """Why the run stopped before every check ran (its deadline), if it did."""
     ignored: tuple[Json, ...] | None = None
     """The submission's files that were left out, with the reason (``grader grade``, batch)."""
+    sources: tuple[Json, ...] | None = None
+    """Where each exercise's graded module came from: a ``.py``, or a notebook's cells."""
     submission: SubmissionRecord | None = None
     schema_version: str = SCHEMA_VERSION
     grader_version: str = __version__
@@ -217,6 +223,8 @@ class ScoreReport:
             data["incomplete"] = self.incomplete
         if self.ignored is not None:
             data["ignored"] = [dict(item) for item in self.ignored]
+        if self.sources is not None:
+            data["sources"] = [dict(item) for item in self.sources]
         if self.submission is not None:
             data["submission"] = self.submission.to_dict()
         return data
@@ -237,7 +245,7 @@ class ScoreReport:
             for exercise in data["exercises"]
         )
         submission = data.get("submission")
-        ignored = data.get("ignored")
+        ignored, sources = data.get("ignored"), data.get("sources")
         report = cls(
             exercises=exercises,
             environment=dict(data["environment"]),
@@ -247,6 +255,7 @@ class ScoreReport:
             isolation=data.get("isolation"),
             incomplete=data.get("incomplete"),
             ignored=tuple(ignored) if ignored is not None else None,
+            sources=tuple(sources) if sources is not None else None,
             submission=SubmissionRecord.from_dict(submission) if submission else None,
             schema_version=data["schema_version"],
             grader_version=data["grader_version"],
@@ -283,6 +292,7 @@ def build_score_report(
     unrun_status: str = "error",
     incomplete: str | None = None,
     ignored: Iterable[Json] | None = None,
+    sources: Iterable[Json] | None = None,
 ) -> ScoreReport:
     """The score report of one grading run.
 
@@ -303,6 +313,7 @@ def build_score_report(
             out (``pytest -k``). Either way it earns nothing and counts in ``max_score``.
         incomplete: why the run stopped before every check ran, if it did.
         ignored: the submission's files left out, with the reason.
+        sources: where each exercise's module came from (a ``.py``, a notebook's cells).
     """
     missing = missing or {}
     by_check = {(r["exercise"], r["check"]): r for r in _results_from_json_report(json_report)}
@@ -350,6 +361,7 @@ def build_score_report(
         isolation=dict(isolation) if isolation is not None else None,
         incomplete=incomplete,
         ignored=tuple(ignored) if ignored is not None else None,
+        sources=tuple(sources) if sources is not None else None,
     )
 
 
