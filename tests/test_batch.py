@@ -364,10 +364,12 @@ def test_a_crashed_judge_gets_an_error_report_and_the_batch_goes_on(
     submissions = small_class(tmp_path / "submissions")
     crash = "import sys; print('Traceback: judge exploded', file=sys.stderr); sys.exit(3)"
 
-    def judge_command(staged: Path, report: Path, settings: batch.Settings) -> list[str]:
+    def judge_command(
+        staged: Path, report: Path, settings: batch.Settings, staging: Path | None = None
+    ) -> list[str]:
         if staged.joinpath("ex02_losses", "losses.py").read_bytes() == wrong_mse():
             return [sys.executable, "-c", crash]
-        return real(staged, report, settings)
+        return real(staged, report, settings, staging)
 
     real = batch.judge_command
     monkeypatch.setattr(batch, "judge_command", judge_command)

@@ -13,6 +13,7 @@ skips a submission whose report was made from the same files, grader and options
 
 import contextlib
 import hashlib
+import json
 import os
 import re
 import sys
@@ -231,9 +232,13 @@ def _hidden_folders(settings: Settings) -> list[Path]:
     return [*hidden, *filter(None, [settings.hidden_tests])]
 
 
-def judge_command(staged: Path, report: Path, settings: Settings) -> list[str]:
-    """``grader grade`` for one staged submission."""
+def judge_command(
+    staged: Path, report: Path, settings: Settings, staging: Path | None = None
+) -> list[str]:
+    """``grader grade`` for one staged submission (``staging``: what staging found)."""
     command = [sys.executable, "-m", "grader", "grade", str(staged), "--json", str(report)]
+    if staging is not None:
+        command += ["--staging", str(staging)]
     command += ["--quiet", "--lang", settings.lang, "--deadline", f"{settings.timeout:g}"]
     for folder in _hidden_folders(settings):
         command += ["--hide", str(folder.resolve())]
@@ -284,7 +289,9 @@ def grade_submission(
         staged, report_path = workdir / "submission", workdir / "report.json"
         staged.mkdir()
         write_files(taken, staged)
-        judged = judge(judge_command(staged, report_path, settings), workdir)
+        staging = workdir / "staging.json"
+        staging.write_text(json.dumps(taken.found(settings.lang)), encoding="utf-8")
+        judged = judge(judge_command(staged, report_path, settings, staging), workdir)
         report = read_report(report_path)
     if judged.timed_out:
         limit = settings.timeout + KILL_GRACE

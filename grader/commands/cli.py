@@ -60,6 +60,13 @@ def _grade(args: argparse.Namespace) -> int:
     if problem:
         print(problem, file=sys.stderr)
         return 2
+    staging = None
+    if args.staging:
+        try:
+            staging = json.loads(Path(args.staging).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            print(f"grader grade: --staging: {error}", file=sys.stderr)
+            return 2
     options = GradingOptions(
         score_report=Path(args.json),
         call_timeout=args.call_timeout,
@@ -80,6 +87,7 @@ def _grade(args: argparse.Namespace) -> int:
             quiet=args.quiet,
             only=args.only.split(",") if args.only else None,
             hide=hide,
+            staging=staging,
         )
     except UnreadableSubmissionError as error:
         print(f"grader grade: {error}", file=sys.stderr)
@@ -322,6 +330,12 @@ def parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="seconds the whole grading may take; checks not started by then are recorded as "
         "timeout, and the report is still written",
+    )
+    grade_cmd.add_argument(
+        "--staging",
+        metavar="JSON",
+        help="what staging found when SUBMISSION was staged from a student's upload (the files "
+        "left out, where each module came from): written by grader batch for its judges",
     )
     grade_cmd.add_argument(
         "--hide",

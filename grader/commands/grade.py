@@ -12,9 +12,10 @@ given in ``hide``.
 
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -80,6 +81,7 @@ def grade(
     quiet: bool = False,
     only: list[str] | None = None,
     hide: Sequence[Path] = (),
+    staging: Mapping[str, Any] | None = None,
 ) -> int:
     """Grade ``submission`` as ``options`` say and write its score report to
     ``options.score_report``.
@@ -91,6 +93,9 @@ def grade(
         only: names of the exercises to grade (default: all).
         hide: folders the student's code must not see, besides the kit's solutions and the
             reference (``grader batch`` adds the submissions and its output folder).
+        staging: what staging found when ``submission`` was staged from a student's upload
+            (``SubmissionFiles.found``), when it was not staged here: ``grader batch`` stages
+            every submission itself, notebooks included, and its judge sees only the result.
 
     Returns pytest's exit code: 0 when every check passed, 1 when some did not, anything else
     when grading itself could not run. Raises ``UnreadableSubmissionError`` when the
@@ -103,13 +108,14 @@ def grade(
     with tempfile.TemporaryDirectory(prefix="grader-submission-") as tmp:
         workdir = Path(tmp)
         taken = stage(submission, workdir, chosen)
+        found = staging or taken.found(options.lang or language())
         run = replace(
             options,
             score_report=options.score_report.resolve(),
             expect_exercises=tuple(e.name for e in chosen),
-            ignored=tuple(item.to_dict() for item in taken.ignored),
-            sources=tuple(taken.sources_list(options.lang or language())),
-            missing_reasons=taken.missing_reasons(options.lang or language()),
+            ignored=tuple(found["ignored"]),
+            sources=tuple(found["sources"]),
+            missing_reasons=dict(found["missing_reasons"]),
         )
         args = [
             str(workdir),

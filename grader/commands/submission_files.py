@@ -139,6 +139,16 @@ class SubmissionFiles:
     def sources_list(self, lang: str) -> list[dict[str, Any]]:
         return [self.sources[name].to_dict(lang) for name in sorted(self.sources)]
 
+    def found(self, lang: str) -> dict[str, Any]:
+        """What staging found, as the report says it (``ignored``, ``sources``) and why an
+        exercise has no module (``missing_reasons``): ``grader batch`` hands this to its judge,
+        which sees only the staged files (``grader grade --staging``)."""
+        return {
+            "ignored": [item.to_dict() for item in self.ignored],
+            "sources": self.sources_list(lang),
+            "missing_reasons": self.missing_reasons(lang),
+        }
+
     def missing_reasons(self, lang: str) -> dict[str, str]:
         """Why each exercise in ``unavailable`` has no module, said in its checks instead of
         "file not found"."""
