@@ -115,7 +115,9 @@ class SpawnedChild:
         env: dict[str, str],
         stderr: IO[bytes],
     ):
-        status, status_out = os.pipe()
+        # Only a sandbox's supervisor reports on a status pipe; a student's own run (any
+        # platform, Windows included) has none, and nothing here waits on a pipe then.
+        status, status_out = os.pipe() if policy else (None, None)
         sandbox = ["--sandbox", policy.to_json(), "--status-fd", str(status_out)] if policy else []
         try:
             self._process = subprocess.Popen(
@@ -127,11 +129,12 @@ class SpawnedChild:
                 cwd=cwd,
                 env=env,
                 start_new_session=os.name == "posix",
-                pass_fds=(status_out,) if policy else (),
+                pass_fds=(status_out,) if status_out is not None else (),
             )
         finally:
-            os.close(status_out)
-        self._status = _Status(status)
+            if status_out is not None:
+                os.close(status_out)
+        self._status = _Status(status) if status is not None else None
         self._supervised = policy is not None
         self.pid = self._process.pid
         assert self._process.stdin is not None and self._process.stdout is not None
@@ -141,15 +144,16 @@ class SpawnedChild:
         return self._process.poll()
 
     def isolation(self) -> str | None:
-        return self._status.level()
+        return self._status.level() if self._status else None
 
     def layers(self) -> list[dict[str, object]] | None:
-        return self._status.layers()
+        return self._status.layers() if self._status else None
 
     def wait(self, timeout: float | None = None) -> int:
         code = self._process.wait(timeout)
-        self._status.read(0)
-        self._status.close()
+        if self._status:
+            self._status.read(0)
+            self._status.close()
         return code
 
     def stop(self) -> None:
