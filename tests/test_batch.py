@@ -392,7 +392,7 @@ def test_a_crashed_judge_gets_an_error_report_and_the_batch_goes_on(
     assert "exit code 3" in bob["submission"]["message"]
     assert "judge exploded" in bob["submission"]["message"]
     assert {t["status"] for t in bob["tests"]} == {"error"} and bob["score"] == 0
-    alice = outcomes["alice"].report
+    alice = outcomes["alice"].report.to_dict()
     assert alice["score"] == alice["max_score"] == bob["max_score"] > 10  # hidden checks too
     assert [(t["name"], t["hidden"]) for t in bob["tests"]] == [
         (t["name"], t["hidden"]) for t in alice["tests"]
