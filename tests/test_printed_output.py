@@ -45,3 +45,41 @@ def test_library_log_lines_are_dropped(line: str) -> None:
 @pytest.mark.parametrize("line", STUDENT_LINES)
 def test_the_students_own_lines_are_kept(line: str) -> None:
     assert without_library_logs(f"{line}\n") == f"{line}\n"
+
+
+def test_a_syntax_error_is_shown_once_and_is_the_next_step(tmp_path) -> None:
+    """A beginner's syntax error: once, with the line and a caret, under the exercise's first
+    check; the other checks point to it; the table says to fix it (no check's hint); pytest's
+    short summary names each check by its message, not by the grader's exception class."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from kit import SOLUTIONS
+
+    from grader import GRADER_ROOT
+    from grader.words import say
+
+    shutil.copytree(SOLUTIONS / "ex02_losses", tmp_path / "exercises" / "ex02_losses")
+    module = tmp_path / "exercises" / "ex02_losses" / "losses.py"
+    module.write_text(module.read_text() + "\n\ndef broken(:\n    pass\n")
+    (tmp_path / "pytest.ini").write_text("[pytest]\naddopts = -p no:cacheprovider\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "exercises", "-q"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(GRADER_ROOT), "GRADER_LANG": "en", "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    printed, _, summary = done.stdout.partition("short test summary info")
+    assert printed.count("SyntaxError: invalid syntax") == 1, printed
+    assert "    def broken(:\n" in printed and "\n               ^\n" in printed, printed
+    repeat = say("status.import_repeat", file="losses.py")
+    assert printed.count(repeat) == 5, printed
+    assert "(case:" not in printed
+    assert say("table.fix_syntax", file="losses.py", type="SyntaxError") in printed
+    assert "grader hint ex02_losses" not in printed
+    assert "Verdict" not in summary and "- losses.py could not be imported" in summary, summary

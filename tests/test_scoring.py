@@ -12,6 +12,7 @@ from kit import EXERCISES, SOLUTIONS, grade, results
 from grader.catalog import exercises
 from grader.judge.cases import golden_cases
 from grader.results.model import validate
+from grader.words import say
 
 KIT_TOTAL = sum(e.max_score for e in exercises())
 
@@ -93,8 +94,18 @@ def test_a_syntax_error_costs_only_its_exercise(tmp_path: Path) -> None:
     path.write_text(path.read_text() + "\ndef broken(:\n    pass\n")
     report = grade(folder)
     _assert_only(report, "ex01_activations", "error", "could not be imported")
-    message = results(report)[("ex01_activations", "sigmoid")]["message"]
-    assert "SyntaxError" in message and "line" in message
+    messages = [t["message"] for (ex, _), t in results(report).items() if ex == "ex01_activations"]
+    # Said once, in full, with the line and a caret under where Python stopped; the other checks
+    # point to it, with no case line of their own.
+    full = [m for m in messages if "SyntaxError" in m]
+    assert len(full) == 1, messages
+    assert "line" in full[0] and "def broken(:\n" in full[0] and full[0].endswith("^"), full[0]
+    assert all("(case:" not in m for m in messages)
+    assert len(set(messages)) == 2, messages
+    tests = [t for t in report["tests"] if t["exercise"] == "ex01_activations"]
+    assert {t["diagnosis"] for t in tests} == {
+        say("table.fix_syntax", file="activations.py", type="SyntaxError")
+    }
 
 
 def test_a_file_that_is_not_utf8_costs_only_its_exercise(tmp_path: Path) -> None:

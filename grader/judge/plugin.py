@@ -263,6 +263,17 @@ def pytest_runtest_call(item: pytest.Item) -> Any:
         raise
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """pytest's short summary names a failing check by its first message line, not by the
+    exception's class: ``FAILED .../losses.py::test_mse - mean_squared_error(...) is wrong``."""
+    report = yield
+    crash = getattr(report.longrepr, "reprcrash", None)
+    if call.excinfo is not None and isinstance(call.excinfo.value, Verdict) and crash is not None:
+        crash.message = call.excinfo.value.message.partition("\n")[0]
+    return report
+
+
 def _deadline(config: pytest.Config) -> float | None:
     """``--deadline`` as a ``time.monotonic()`` value, if given."""
     seconds = options_of(config).deadline

@@ -65,6 +65,11 @@ class StudentError:
     where: str = ""
     """The student's line that raised: ``activations.py, line 12, in softmax: ...``."""
     raised_in: str = ""
+    code: str = ""
+    """For a syntax error: the line Python could not read, and the column it stopped at."""
+    column: int = 0
+    repeat: bool = False
+    """An import error already shown in full in an earlier check of the same file."""
     """The student's function that raised; for ``not_attempted``, the one still to write."""
     called: str = ""
     """The function, class or method the judge called."""
@@ -287,7 +292,10 @@ class Submission:
             if self._import_error is None:
                 self._start()
             if self._import_error is not None:
-                return Answer(error=self._import_error)
+                error, self._import_error = self._import_error, replace(
+                    self._import_error, repeat=True
+                )
+                return Answer(error=error)
         mark = self._output.seek(0, os.SEEK_END)
         assert self._workdir is not None
         with SharedInputs(Path(self._workdir.name)) as shared:
@@ -441,8 +449,11 @@ def _ended(code: int, error: BaseException) -> str:
     return say("process.exit_code", code=code)
 
 
-def _error_fields(fields: Any) -> dict[str, str]:
+def _error_fields(fields: Any) -> dict[str, Any]:
     fields = fields if isinstance(fields, dict) else {}
     # Capped here too: the student's process could send any length.
-    keys = ("type", "message", "where", "raised_in")
-    return {key: str(fields.get(key, ""))[:ERROR_TEXT_LIMIT] for key in keys}
+    keys = ("type", "message", "where", "raised_in", "code")
+    found: dict[str, Any] = {key: str(fields.get(key, ""))[:ERROR_TEXT_LIMIT] for key in keys}
+    column = str(fields.get("column", "0"))
+    found["column"] = min(int(column), ERROR_TEXT_LIMIT) if column.isdigit() else 0
+    return found

@@ -99,6 +99,8 @@ class Student:
             why = shape_rule or say("why.input_shape")
             received = as_float_array(answer.value, text, expected.shape, why, mistakes)
         except Verdict as verdict:
+            if verdict.whole_module:  # the module did not import: the case is beside the point
+                raise
             inputs = "; ".join(f"{a} = {describe(case[a])}" for a in args)
             where = say("compare.case", case=describe_case(case), inputs=inputs)
             raise Verdict(f"{verdict.message}\n{where}", verdict.status) from None

@@ -25,13 +25,15 @@ class Verdict(pytest.fail.Exception):
     """A check's failure, with its status, the message the student reads, and the name of the
     known mistake the message diagnoses (empty when none)."""
 
-    def __init__(self, message: str, status: str = "failed"):
+    def __init__(self, message: str, status: str = "failed", *, whole_module: bool = False):
         if status not in CHECK_STATUSES:
             raise ValueError(f"unknown status {status!r}")
         super().__init__(msg=message, pytrace=False)
         self.status = status
         self.message = message
         self.diagnosis = diagnosis_in(message)
+        self.whole_module = whole_module
+        """The student's module as a whole failed (it did not import): no case is to blame."""
 
     def add(self, text: str) -> None:
         """Append a paragraph (for example what the student's code printed)."""
@@ -273,12 +275,17 @@ def _status_message(
         key = "status.stale"
     if error.kind == "import" and error.type in ("timeout", "crashed"):  # the process, not Python
         key = "status.import_stopped"
+    if error.kind == "import" and error.repeat:  # shown in full under the first check
+        return status, say("status.import_repeat", file=file)
     if error.kind == "not_attempted" and error.raised_in not in ("", error.called, "__init__"):
         key = "status.not_attempted_callee"
         fields["callee"] = error.raised_in
     lines = [say(key, **fields)]
     if error.where and error.kind != "not_attempted":
         lines.append(say("status.where", place=where_words(error.where)))
+    if error.code:  # a syntax error: the line, and a caret where Python stopped reading it
+        code = error.code.expandtabs(4)
+        lines += ["    " + code, "    " + " " * max(error.column - 1, 0) + "^"]
     lines += _error_hints(error.message, exercise)
     return status, "\n".join(lines)
 
@@ -334,7 +341,15 @@ def value_of(answer: Answer, call: str, *, file: str, timeout: float, exercise: 
         status, message = _status_message(answer, call, file, timeout, exercise)
         if answer.printed.strip():
             message += "\n" + say("status.printed", text=answer.printed.rstrip())
-        raise Verdict(message, status)
+        if answer.error.kind != "import":
+            raise Verdict(message, status)
+        verdict = Verdict(message, status, whole_module=True)
+        kind = answer.error.type
+        syntax = kind in ("SyntaxError", "IndentationError", "TabError")
+        verdict.diagnosis = say(
+            "table.fix_syntax" if syntax else "table.fix_import", file=file, type=kind
+        )
+        raise verdict
     return answer.value
 
 

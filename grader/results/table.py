@@ -15,11 +15,17 @@ def next_step(report: ScoreReport, exercise: str) -> str:
     (``not_run``) is never the next step: when every check that ran passed, how many did not
     run."""
     tests = report.checks_of(exercise)
+    # Every check that ran failed for one reason (the module does not import): that reason is
+    # the next step, and no check's hint is.
+    ran = [t for t in tests if t.status != "not_run"]
+    one_reason = len(ran) > 1 and ran[0].diagnosis and all(
+        t.status == "error" and t.diagnosis == ran[0].diagnosis for t in ran
+    )
     for test in tests:
         if test.status not in ("passed", "not_run"):
             what = test.diagnosis or say(f"table.status_{test.status}")
             step = say("table.next_check", check=check_label(test), status=what)
-            if test.status in ("failed", "error"):
+            if test.status in ("failed", "error") and not one_reason:
                 step += " " + say("table.see_hint", exercise=exercise)
             return step
     not_run = sum(t.status == "not_run" for t in tests)

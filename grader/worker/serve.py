@@ -51,12 +51,16 @@ def _where(error: BaseException, student_file: Path) -> str:
 def _error(error: BaseException, student_file: Path) -> dict[str, Any]:
     text = str(error) if not isinstance(error, SyntaxError) else (error.msg or "")
     frames = _student_frames(error, student_file)
-    return {
+    found = {
         "type": type(error).__name__,
         "message": text[:2000],
         "where": _where(error, student_file),
         "raised_in": frames[-1].name if frames else "",
     }
+    if isinstance(error, SyntaxError) and error.text:  # the line, and where Python stopped
+        found["code"] = error.text.rstrip("\n")[:500]
+        found["column"] = str(error.offset or 0)
+    return found
 
 
 def _items(value: Any) -> Any:
