@@ -83,3 +83,13 @@ def test_a_syntax_error_is_shown_once_and_is_the_next_step(tmp_path) -> None:
     assert say("table.fix_syntax", file="losses.py", type="SyntaxError") in printed
     assert "grader hint ex02_losses" not in printed
     assert "Verdict" not in summary and "- losses.py could not be imported" in summary, summary
+
+
+def test_a_float32_setting_is_shown_as_the_student_wrote_it() -> None:
+    import numpy as np
+
+    from grader.judge.verdict import float32_as_written
+
+    assert float32_as_written(float(np.float32(0.01))) == "0.01"
+    assert float32_as_written(float(np.float32(1e-3))) == "0.001"
+    assert float32_as_written(None) == "None"

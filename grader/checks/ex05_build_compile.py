@@ -11,7 +11,7 @@ from typing import Any
 
 from grader.judge import keras_numpy
 from grader.judge.student import Student
-from grader.judge.verdict import Verdict, describe, explain
+from grader.judge.verdict import Verdict, describe, explain, float32_as_written
 from grader.words import say
 
 EXERCISE = "ex05_build_compile"
@@ -230,8 +230,8 @@ def test_compile_model(student: Student) -> None:
                 say(
                     "keras.wrong_value",
                     call=f"{call}: {say('words.learning_rate')}",
-                    received=learning_rate,
-                    expected=keras_rate,
+                    received=float32_as_written(learning_rate),
+                    expected=float32_as_written(keras_rate),
                 )
                 + "\n"
                 + explain("learning_rate_ignored" if rate else "default_rate")

@@ -220,6 +220,14 @@ def not_finite(mistake_id: str) -> Mistake:
     return Mistake(mistake_id, lambda received: not bool(np.all(np.isfinite(received))))
 
 
+def float32_as_written(value: float | None) -> str:
+    """A setting Keras keeps in float32 as the student wrote it: the shortest decimal that
+    gives the same float32 (``0.01``, not ``0.009999999776482582``); ``None`` as is."""
+    if value is None:
+        return "None"
+    return str(np.float32(value))
+
+
 def describe(value: Any) -> str:
     """A value in a few words: small 0-d and 1-d arrays in full, others by dtype and shape."""
     if isinstance(value, np.ndarray):
