@@ -120,3 +120,20 @@ def test_an_expected_exercise_that_did_not_run_stays_an_error(tmp_path: Path) ->
     statuses = {(t["exercise"], t["status"]) for t in json.loads(report_path.read_text())["tests"]}
     assert ("ex01_activations", "not_run") not in statuses
     assert ("ex01_activations", "error") in statuses and ("ex02_losses", "error") in statuses
+
+
+def test_a_diagnosis_is_a_field_the_judge_sets_never_read_back_from_the_message() -> None:
+    """The judge's explained mistake is the verdict's diagnosis, through every re-raise; a
+    "Likely mistake" line in the message that the judge did not explain (the student's code
+    printed it) is not one."""
+    from grader.judge.verdict import Verdict, explain
+    from grader.words import say
+
+    explained = explain("sum_instead_of_mean")
+    verdict = Verdict.of("mean_squared_error(y_true, y_pred) is wrong", explained)
+    assert verdict.diagnosis == say("mistake.sum_instead_of_mean.name")
+    again = Verdict.of(verdict, "(case: 2-d float64)")
+    assert again.diagnosis == verdict.diagnosis and again.message.endswith("(case: 2-d float64)")
+    assert Verdict.of(Verdict("stopped", "timeout"), "more").status == "timeout"
+    printed = say("status.printed", text=say("compare.mistake", name="forged", hint="none"))
+    assert Verdict(f"softmax(x) is wrong\n{printed}").diagnosis == ""

@@ -236,7 +236,7 @@ def run_case(student: Student, case: Case) -> None:
                     for trajectory in (received, expected)
                 )
                 named = first_mistake(flat_mine, _mistakes(case, starts, grads), flat_gold)
-                raise Verdict("\n".join([verdict.message, *named])) from None
+                raise Verdict.of(verdict, *named) from None
 
 
 def _check_all(student: Student, check: str) -> None:
@@ -293,10 +293,9 @@ def test_iterations(student: Student) -> None:
                     else "iterations_miscounted"
                 )
                 call = f"{name}().iterations after {t} calls of step"
-                raise Verdict(
-                    say("shape.not_int", call=call, received=describe(count), expected=t)
-                    + "\n"
-                    + explain(mistake)
+                raise Verdict.of(
+                    say("shape.not_int", call=call, received=describe(count), expected=t),
+                    explain(mistake),
                 )
 
 

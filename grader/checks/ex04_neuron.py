@@ -282,7 +282,7 @@ def test_train_matches_keras(student: Student) -> None:
             ]
             if steps == epochs:  # the evidence for one step per epoch on all samples
                 lines.append(explain("train_full_batch"))
-            raise Verdict("\n".join(lines))
+            raise Verdict.of(*lines)
         gold = [
             _own_loss(student, X, y, _train(X, y, w, b, lr, e, batch_size))
             for e in range(1, epochs + 1)

@@ -84,7 +84,7 @@ def test_output_layer(student: Student) -> None:
             ]
             if task == "binary" and activation == "softmax":
                 lines.append(explain("softmax_for_binary"))
-            raise Verdict("\n".join(lines))
+            raise Verdict.of(*lines)
         if count != units or isinstance(count, bool):
             lines = [
                 say(
@@ -96,7 +96,7 @@ def test_output_layer(student: Student) -> None:
             ]
             if task == "binary" and count == 2:
                 lines.append(explain("two_units_for_binary"))
-            raise Verdict("\n".join(lines))
+            raise Verdict.of(*lines)
 
 
 def test_loss_for(student: Student) -> None:
@@ -117,7 +117,7 @@ def test_loss_for(student: Student) -> None:
             }
             if mismatch.get(task) == _canonical(name):
                 lines.append(explain("sparse_onehot_mismatch"))
-            raise Verdict("\n".join(lines))
+            raise Verdict.of(*lines)
 
 
 def expected_params(input_dim: int, units: list[int]) -> int:
@@ -142,17 +142,16 @@ def test_build_model(student: Student) -> None:
         )
         model = student.settle(answer, call).value
         if not model["built"]:
-            raise Verdict(say("keras.not_built", call=call) + "\n" + explain("missing_input"))
+            raise Verdict.of(say("keras.not_built", call=call), explain("missing_input"))
         if model["input_shape"] != [None, input_dim]:
-            raise Verdict(
+            raise Verdict.of(
                 say(
                     "keras.wrong_value",
                     call=f"{call}.input_shape",
                     received=model["input_shape"],
                     expected=[None, input_dim],
-                )
-                + "\n"
-                + explain("wrong_input_shape", input_dim=input_dim)
+                ),
+                explain("wrong_input_shape", input_dim=input_dim),
             )
         layers = _dense_layers(model, call)
         out_activations, units = OUTPUT[task]
@@ -191,7 +190,7 @@ def test_count_params(student: Student) -> None:
             weights_only = expected_params(input_dim, units) - sum(units)
             if count == weights_only:
                 lines.append(explain("params_without_biases"))
-            raise Verdict("\n".join(lines))
+            raise Verdict.of(*lines)
 
 
 def _optimizer(compiled: dict[str, Any]) -> tuple[str, float | None]:
@@ -226,15 +225,14 @@ def test_compile_model(student: Student) -> None:
                 )
             )
         if learning_rate is None or abs(learning_rate - keras_rate) > 1e-6 * keras_rate:
-            raise Verdict(
+            raise Verdict.of(
                 say(
                     "keras.wrong_value",
                     call=f"{call}: {say('words.learning_rate')}",
                     received=float32_as_written(learning_rate),
                     expected=float32_as_written(keras_rate),
-                )
-                + "\n"
-                + explain("learning_rate_ignored" if rate else "default_rate")
+                ),
+                explain("learning_rate_ignored" if rate else "default_rate"),
             )
         if _canonical(compiled.get("loss")) not in LOSSES[task]:
             raise Verdict(

@@ -169,7 +169,7 @@ def test_iterations_per_epoch(student: Student) -> None:
             lines = [say("keras.wrong_value", call=call, received=describe(value), expected=gold)]
             if value == n // batch_size:
                 lines.append(explain("last_batch_not_counted"))
-            raise Verdict("\n".join(lines))
+            raise Verdict.of(*lines)
 
 
 def _trained(student: Student, run: TrainingRun) -> tuple[dict[str, Any], dict[str, Any], Any]:
@@ -201,10 +201,9 @@ def test_train(student: Student, inspector) -> None:
     call = run.call()
     values = history["history"]
     if "val_loss" not in values:
-        raise Verdict(
-            say("keras.no_validation", call=call, found=sorted(values))
-            + "\n"
-            + explain("no_validation_data")
+        raise Verdict.of(
+            say("keras.no_validation", call=call, found=sorted(values)),
+            explain("no_validation_data"),
         )
     X_train, X_val, y_train, y_val = _split(run.split_seed)
     batches = math.ceil(len(y_train) / run.batch_size)
@@ -222,7 +221,7 @@ def test_train(student: Student, inspector) -> None:
             lines.append(explain("batch_size_ignored"))
         else:
             lines.append(say("keras.not_like_fit", call=call))
-        raise Verdict("\n".join(lines))
+        raise Verdict.of(*lines)
     reference = inspector.request(
         "fitted_digits_classifier",
         (X_train, y_train, X_val, y_val),
@@ -244,14 +243,13 @@ def test_train(student: Student, inspector) -> None:
             epochs_run = steps_run // batches  # counted by the model's optimizer
             if epochs_run != run.epochs:
                 lines.append(explain("epochs_ignored", epochs=epochs_run, asked=run.epochs))
-        raise Verdict("\n".join(lines))
+        raise Verdict.of(*lines)
     loss = keras_numpy.sparse_crossentropy(model, X_val, y_val)
     reported = values["val_loss"]
     if len(reported) != run.epochs or abs(loss - reported[-1]) > 1e-3 * max(loss, 1e-3):
-        raise Verdict(
-            say("keras.inconsistent", call=call, reported=reported[-1], computed=loss)
-            + "\n"
-            + explain("validation_data_not_scaled_like")
+        raise Verdict.of(
+            say("keras.inconsistent", call=call, reported=reported[-1], computed=loss),
+            explain("validation_data_not_scaled_like"),
         )
     accuracy = keras_numpy.accuracy(y_val, keras_numpy.forward(model, X_val))
     if accuracy < ACCURACY_FLOOR:
@@ -280,7 +278,7 @@ def test_evaluate(student: Student) -> None:
         ]
         if isinstance(value, dict) and "compile_metrics" in value:
             lines.append(explain("metrics_names_keras2"))
-        raise Verdict("\n".join(lines))
+        raise Verdict.of(*lines)
     plain = student.settle(weights, say("words.the_model")).value
     probabilities = keras_numpy.forward(plain, X_val)
     gold = np.array(
@@ -324,7 +322,7 @@ def test_best_epoch(student: Student) -> None:
                 lines.append(explain("best_epoch_zero_based"))
             elif value == int(np.argmin(history["loss"])) + 1:
                 lines.append(explain("best_epoch_training_loss"))
-            raise Verdict("\n".join(lines))
+            raise Verdict.of(*lines)
 
 
 def test_plot_learning_curve(student: Student, inspector, tmp_path) -> None:

@@ -20,7 +20,7 @@ from grader.catalog import SEED
 from grader.judge import keras_numpy
 from grader.judge.process import Submission
 from grader.judge.student import Student
-from grader.judge.verdict import Verdict, explain
+from grader.judge.verdict import Explanation, Verdict, explain
 from grader.words import say
 
 EXERCISE = "ex07_regularize"
@@ -82,21 +82,20 @@ BASE = [("Flatten", None), ("Dense", (100, "relu")), ("Dense", (10, "softmax"))]
 def _require_built(model: dict[str, Any], call: str) -> None:
     """A model without an input shape has no weights to compare or compute with."""
     if not model["built"]:
-        raise Verdict(say("keras.not_built", call=call) + "\n" + explain("missing_input"))
+        raise Verdict.of(say("keras.not_built", call=call), explain("missing_input"))
 
 
 def _expect_layers(model: dict[str, Any], call: str, wanted: list[tuple[str, Any]]) -> None:
     _require_built(model, call)
     if model["input_shape"] != [None, 8, 8]:
-        raise Verdict(
+        raise Verdict.of(
             say(
                 "keras.wrong_value",
                 call=f"{call}.input_shape",
                 received=model["input_shape"],
                 expected=[None, 8, 8],
-            )
-            + "\n"
-            + explain("image_input_shape")
+            ),
+            explain("image_input_shape"),
         )
     found = _layers(model)
     if found != wanted:
@@ -106,7 +105,7 @@ def _expect_layers(model: dict[str, Any], call: str, wanted: list[tuple[str, Any
             lines.append(explain("dropout_after_output"))
         elif dropouts and found[dropouts[0]][1] != DROPOUT_RATE:
             lines.append(explain("dropout_rate", rate=found[dropouts[0]][1]))
-        raise Verdict("\n".join(lines))
+        raise Verdict.of(*lines)
 
 
 def test_model_fn(student: Student) -> None:
@@ -219,7 +218,7 @@ def test_callbacks(student: Student, inspector, tmp_path) -> None:
         lines = [say("keras.missing_callbacks", call=call, found=names)]
         if impostors:
             lines.append(say("keras.not_keras_callback", call=call, names=", ".join(impostors)))
-        raise Verdict("\n".join(lines))
+        raise Verdict.of(*lines)
     problems = [
         ("checkpoint_path", checkpoint.get("filepath") != path),
         ("save_best_only", checkpoint.get("save_best_only") is not True),
@@ -230,10 +229,9 @@ def test_callbacks(student: Student, inspector, tmp_path) -> None:
     ]
     for mistake, wrong in problems:
         if wrong:
-            raise Verdict(
-                say("keras.callback_settings", call=call, checkpoint=checkpoint, stopping=stopping)
-                + "\n"
-                + explain(f"callback_{mistake}")
+            raise Verdict.of(
+                say("keras.callback_settings", call=call, checkpoint=checkpoint, stopping=stopping),
+                explain(f"callback_{mistake}"),
             )
 
 
@@ -256,7 +254,7 @@ def _training(
             memo["training"] = verdict
     result = memo["training"]
     if isinstance(result, Verdict):
-        raise Verdict(result.message, result.status)
+        raise Verdict.of(result)
     return result
 
 
@@ -329,7 +327,7 @@ def _weights(model: dict[str, Any]) -> list[np.ndarray]:
     return [np.asarray(w, dtype=float) for layer in model["layers"] for w in layer["weights"]]
 
 
-def _evidence(run: dict[str, Any]) -> list[str]:
+def _evidence(run: dict[str, Any]) -> list[Explanation]:
     """Hints the step count of the student's fit gives evidence for: every step of the epoch
     limit while the grader's fit with the same callbacks stopped (the callbacks never reached
     fit), or whole epochs of fit's default batch size that no whole number of epochs of the
@@ -362,7 +360,7 @@ def test_stops_early(student: Student, inspector, tmp_path_factory) -> None:
             )
         ]
         lines += _evidence(run)
-        raise Verdict("\n".join(lines))
+        raise Verdict.of(*lines)
 
 
 def _not_best(run: dict[str, Any], what: str, weights: list[np.ndarray], loss: float) -> str:
@@ -376,13 +374,8 @@ def test_checkpoint_is_best(student: Student, inspector, tmp_path_factory) -> No
     if path.is_symlink():
         raise Verdict(say("keras.link_not_file", call=run["call"], path=_shown(path, run)))
     if not path.is_file():
-        raise Verdict(
-            "\n".join(
-                [
-                    say("keras.no_file", call=run["call"], path=_shown(path, run)),
-                    *_evidence(run),
-                ]
-            )
+        raise Verdict.of(
+            say("keras.no_file", call=run["call"], path=_shown(path, run)), *_evidence(run)
         )
     saved = inspector.request("load_saved_model", (str(path),), op="make", convert="model")
     if saved.error is not None:
@@ -410,7 +403,7 @@ def test_checkpoint_is_best(student: Student, inspector, tmp_path_factory) -> No
     checkpoint = run["checkpoint"] or {}
     if checkpoint.get("save_best_only") is not True and _same(weights, run["gold"]["last"]):
         lines.append(explain("callback_save_best_only"))
-    raise Verdict("\n".join(lines))
+    raise Verdict.of(*lines)
 
 
 def test_restores_best_weights(student: Student, inspector, tmp_path_factory) -> None:
@@ -431,4 +424,4 @@ def test_restores_best_weights(student: Student, inspector, tmp_path_factory) ->
     stopping = run["stopping"] or {}
     if stopping.get("restore_best_weights") is not True and _same(weights, run["gold"]["last"]):
         lines.append(explain("callback_restore_best_weights"))
-    raise Verdict("\n".join(lines))
+    raise Verdict.of(*lines)

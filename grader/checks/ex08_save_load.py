@@ -157,7 +157,7 @@ def test_load_model(student: Student, inspector: Submission, tmp_path: Path) -> 
     call = f"load_model('<tmp>/{tmp_path.name}/{folder.name}/{path.name}')"
     answer = student.submission.request("load_model", (str(path),), keep=True)
     if answer.error is None:
-        raise Verdict(say("keras.unsafe_loaded", call=call) + "\n" + explain("safe_mode_off"))
+        raise Verdict.of(say("keras.unsafe_loaded", call=call), explain("safe_mode_off"))
     if answer.error.kind != "exception":
         student.settle(answer, call)
     if answer.error.type != "ValueError":
@@ -177,16 +177,13 @@ def test_different_architecture(student: Student, tmp_path: Path) -> None:
     call = f"load_weights(model_fn_with_5_hidden_units, {path.name!r})"
     answer = student.submission.request("load_weights", (other_fn, str(path)))
     if answer.error is None:
-        raise Verdict(
-            say("keras.mismatch_unnoticed", call=call)
-            + "\n"
-            + explain("architecture_mismatch_silenced")
+        raise Verdict.of(
+            say("keras.mismatch_unnoticed", call=call), explain("architecture_mismatch_silenced")
         )
     if answer.error.kind != "exception":
         student.settle(answer, call)
     if answer.error.type != "ValueError":
-        raise Verdict(
-            say("keras.mismatch_other_error", call=call, type=answer.error.type)
-            + "\n"
-            + explain("architecture_mismatch_silenced")
+        raise Verdict.of(
+            say("keras.mismatch_other_error", call=call, type=answer.error.type),
+            explain("architecture_mismatch_silenced"),
         )

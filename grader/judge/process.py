@@ -292,8 +292,9 @@ class Submission:
             if self._import_error is None:
                 self._start()
             if self._import_error is not None:
-                error, self._import_error = self._import_error, replace(
-                    self._import_error, repeat=True
+                error, self._import_error = (
+                    self._import_error,
+                    replace(self._import_error, repeat=True),
                 )
                 return Answer(error=error)
         mark = self._output.seek(0, os.SEEK_END)

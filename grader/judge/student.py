@@ -103,7 +103,7 @@ class Student:
                 raise
             inputs = "; ".join(f"{a} = {describe(case[a])}" for a in args)
             where = say("compare.case", case=describe_case(case), inputs=inputs)
-            raise Verdict(f"{verdict.message}\n{where}", verdict.status) from None
+            raise Verdict.of(verdict, where) from None
         try:
             check_close(
                 received,
@@ -119,7 +119,7 @@ class Student:
             if not answer.printed.strip():
                 raise
             printed = say("status.printed", text=answer.printed.rstrip())
-            raise Verdict(f"{verdict.message}\n{printed}", verdict.status) from None
+            raise Verdict.of(verdict, printed) from None
         return received
 
     def expect_inputs_untouched(

@@ -21,34 +21,54 @@ from grader.results.model import CHECK_STATUSES
 from grader.words import language, messages, say
 
 
+class Explanation(str):
+    """A "Likely mistake — <name>. <hint>" line, which knows the mistake's name (``explain``)."""
+
+    diagnosis: str
+
+    def __new__(cls, text: str, diagnosis: str) -> "Explanation":
+        made = super().__new__(cls, text)
+        made.diagnosis = diagnosis
+        return made
+
+
 class Verdict(pytest.fail.Exception):
     """A check's failure, with its status, the message the student reads, and the name of the
-    known mistake the message diagnoses (empty when none)."""
+    known mistake the judge found evidence for (``diagnosis``, empty when none): a field the
+    judge sets, never read back out of the message."""
 
-    def __init__(self, message: str, status: str = "failed", *, whole_module: bool = False):
+    def __init__(
+        self,
+        message: str,
+        status: str = "failed",
+        *,
+        diagnosis: str = "",
+        whole_module: bool = False,
+    ):
         if status not in CHECK_STATUSES:
             raise ValueError(f"unknown status {status!r}")
         super().__init__(msg=message, pytrace=False)
         self.status = status
         self.message = message
-        self.diagnosis = diagnosis_in(message)
+        self.diagnosis = diagnosis
         self.whole_module = whole_module
         """The student's module as a whole failed (it did not import): no case is to blame."""
+
+    @classmethod
+    def of(cls, *parts: "str | Verdict", status: str = "failed") -> "Verdict":
+        """A verdict whose message is ``parts``, one per line (a Verdict part gives its message
+        and status); its diagnosis is the first explained mistake among them (an
+        ``Explanation``, or a Verdict part's own diagnosis)."""
+        found = [p.diagnosis for p in parts if isinstance(p, Explanation | Verdict) and p.diagnosis]
+        earlier = [p for p in parts if isinstance(p, Verdict)]
+        text = "\n".join(p.message if isinstance(p, Verdict) else p for p in parts)
+        status = earlier[0].status if earlier and status == "failed" else status
+        return cls(text, status, diagnosis=found[0] if found else "")
 
     def add(self, text: str) -> None:
         """Append a paragraph (for example what the student's code printed)."""
         self.message = self.msg = f"{self.message}\n{text}"
         self.args = (self.message,)
-
-
-def diagnosis_in(message: str) -> str:
-    """The mistake's name in a message's "Likely mistake — <name>. <hint>" line, if any."""
-    prefix, _, rest = say("compare.mistake", name="\0", hint="\0").partition("\0")
-    separator = rest.partition("\0")[0]
-    for line in message.splitlines():
-        if line.startswith(prefix):
-            return line[len(prefix) :].split(separator, 1)[0]
-    return ""
 
 
 # pytest's own outcome exceptions do this too: the short summary then reads
@@ -185,10 +205,10 @@ class Mistake:
     """True for a mistake that shows in the result's shape; those are tried when the shape is
     wrong, the others only on results of the right shape."""
 
-    def explain(self) -> str:
+    def explain(self) -> Explanation:
         name = say(f"mistake.{self.id}.name", **self.fields)
         hint = say(f"mistake.{self.id}.hint", **self.fields)
-        return say("compare.mistake", name=name, hint=hint)
+        return Explanation(say("compare.mistake", name=name, hint=hint), name)
 
 
 def gives(
@@ -246,7 +266,7 @@ def describe(value: Any) -> str:
     return f"{type(value).__name__} {value!r}"
 
 
-def explain(mistake_id: str, **fields: Any) -> str:
+def explain(mistake_id: str, **fields: Any) -> Explanation:
     """ "Likely mistake — <name>. <hint>" for a known mistake."""
     return Mistake(mistake_id, lambda received: True, fields).explain()
 
@@ -392,7 +412,7 @@ def as_float_array(
             )
         ]
         lines += first_mistake(array, [m for m in mistakes if m.about_shape])
-        raise Verdict("\n".join(lines))
+        raise Verdict.of(*lines)
     return array
 
 
@@ -464,4 +484,4 @@ def check_close(
     else:
         lines.append(say("compare.nonfinite", value=mine, expected=f"{gold:.10g}"))
     lines += first_mistake(received64, [m for m in mistakes if not m.about_shape], expected64)
-    raise Verdict("\n".join(lines))
+    raise Verdict.of(*lines)

@@ -18,8 +18,10 @@ def next_step(report: ScoreReport, exercise: str) -> str:
     # Every check that ran failed for one reason (the module does not import): that reason is
     # the next step, and no check's hint is.
     ran = [t for t in tests if t.status != "not_run"]
-    one_reason = len(ran) > 1 and ran[0].diagnosis and all(
-        t.status == "error" and t.diagnosis == ran[0].diagnosis for t in ran
+    one_reason = (
+        len(ran) > 1
+        and ran[0].diagnosis
+        and all(t.status == "error" and t.diagnosis == ran[0].diagnosis for t in ran)
     )
     for test in tests:
         if test.status not in ("passed", "not_run"):
