@@ -273,7 +273,9 @@ def explain(mistake_id: str, **fields: Any) -> Explanation:
 
 def _status_message(
     answer: Answer, call: str, file: str, timeout: float, exercise: str
-) -> tuple[str, str]:
+) -> tuple[str, list[str]]:
+    """The status of a call that gave no value, and its message's lines (an ``Explanation``
+    among them when the error is evidence of a known mistake)."""
     error = answer.error
     assert error is not None
     fields = {
@@ -304,7 +306,7 @@ def _status_message(
     if error.kind == "import" and error.type in ("timeout", "crashed"):  # the process, not Python
         key = "status.import_stopped"
     if error.kind == "import" and error.repeat:  # shown in full under the first check
-        return status, say("status.import_repeat", file=file)
+        return status, [say("status.import_repeat", file=file)]
     if error.kind == "not_attempted" and error.raised_in not in ("", error.called, "__init__"):
         key = "status.not_attempted_callee"
         fields["callee"] = error.raised_in
@@ -315,7 +317,7 @@ def _status_message(
         code = error.code.expandtabs(4)
         lines += ["    " + code, "    " + " " * max(error.column - 1, 0) + "^"]
     lines += _error_hints(error.message, exercise)
-    return status, "\n".join(lines)
+    return status, lines
 
 
 WHERE = re.compile(
@@ -348,11 +350,18 @@ ERROR_HINTS = (
     ("File too large", "error_hint.output_limit"),
 )
 """Words in an exception's message, and the hint they call for."""
+ERROR_MISTAKES = {("operands could not be broadcast", "ex03_optimizers"): "state_shared"}
+"""Words in an exception's message that, in an exercise, are evidence of a known mistake: an
+optimizer's step can fail to broadcast only by mixing two parameters' shapes."""
 
 
 def _error_hints(message: str, exercise: str) -> list[str]:
-    """Hints for an exception's message; ``{exercise}`` picks the exercise's own sentence,
-    or the ``default`` one."""
+    """Hints for an exception's message: the known mistake it is evidence of (an
+    ``Explanation``), else each matching hint; ``{exercise}`` picks the exercise's own
+    sentence, or the ``default`` one."""
+    for (words, where), mistake_id in ERROR_MISTAKES.items():
+        if words in message and exercise == where:
+            return [explain(mistake_id)]
     table = messages(language())
     hints = []
     for words, key in ERROR_HINTS:
@@ -366,12 +375,12 @@ def _error_hints(message: str, exercise: str) -> list[str]:
 def value_of(answer: Answer, call: str, *, file: str, timeout: float, exercise: str) -> Any:
     """The answer's value, or the Verdict that says why there is none."""
     if answer.error is not None:
-        status, message = _status_message(answer, call, file, timeout, exercise)
+        status, lines = _status_message(answer, call, file, timeout, exercise)
         if answer.printed.strip():
-            message += "\n" + say("status.printed", text=answer.printed.rstrip())
+            lines.append(say("status.printed", text=answer.printed.rstrip()))
         if answer.error.kind != "import":
-            raise Verdict(message, status)
-        verdict = Verdict(message, status, whole_module=True)
+            raise Verdict.of(*lines, status=status)
+        verdict = Verdict("\n".join(lines), status, whole_module=True)
         kind = answer.error.type
         syntax = kind in ("SyntaxError", "IndentationError", "TabError")
         verdict.diagnosis = say(
