@@ -1,13 +1,10 @@
 """Helpers for the kit's own tests: building submissions and grading them in a child process."""
 
-import atexit
-import contextlib
 import json
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,26 +68,11 @@ def submission_with(entry: CorpusEntry, folder: Path) -> Path:
     return folder
 
 
-_FORK_SERVER = contextlib.ExitStack()
-_FORK_SERVER_ADDRESS: list[str] = []
-_FORK_SERVER_LOCK = threading.Lock()
-
-
-def preloaded_environment() -> dict[str, str]:
-    """The environment for ``grader grade`` children that start the student's processes from
-    one fork server, which imported TensorFlow once for the whole test session (as ``grader
-    batch`` does for a class); the server starts on first use and stops at the session's end.
-    The spawned path (a student's laptop, a Gradescope container) has tests of its own."""
-    with _FORK_SERVER_LOCK:
-        if not _FORK_SERVER_ADDRESS:
-            _FORK_SERVER_ADDRESS.append(_FORK_SERVER.enter_context(running()))
-            atexit.register(_FORK_SERVER.close)
-    return {**os.environ, ADDRESS_VARIABLE: _FORK_SERVER_ADDRESS[0]}
-
-
-def grade(folder: Path, report: Path | None = None, *extra: str) -> dict[str, Any]:
-    """``grader grade folder`` in a child process (student processes forked from the
-    session's fork server); its score report."""
+def grade(
+    folder: Path, report: Path | None = None, *extra: str, env: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """``grader grade folder`` in a child process; its score report. ``env``: the child's
+    environment (``grade_all`` names a fork server in it), else this process's."""
     report = report or folder.parent / f"{folder.name}.json"
     command = [sys.executable, "-m", "grader", "grade", str(folder), "--json", str(report)]
     done = subprocess.run(
@@ -99,7 +81,7 @@ def grade(folder: Path, report: Path | None = None, *extra: str) -> dict[str, An
         text=True,
         timeout=300,
         check=False,
-        env=preloaded_environment(),
+        env=env,
     )
     if done.returncode != 0 or not report.exists():
         raise AssertionError(
@@ -110,9 +92,16 @@ def grade(folder: Path, report: Path | None = None, *extra: str) -> dict[str, An
 
 def grade_all(jobs: list[tuple[Path, str]], *extra: str) -> list[dict[str, Any]]:
     """Grade each ``(folder, exercise)`` for that exercise only, two at a time; ``extra`` are
-    more options for ``grader grade`` (``--lang=ko``)."""
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return list(pool.map(lambda job: grade(job[0], None, f"--only={job[1]}", *extra), jobs))
+    more options for ``grader grade`` (``--lang=ko``). The students' processes are forked from
+    one fork server that imported TensorFlow once for all the jobs, as ``grader batch`` does
+    for a class; the spawned path (a student's laptop, a Gradescope container) has tests of
+    its own."""
+    with running() as address:
+        env = {**os.environ, ADDRESS_VARIABLE: address}
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            return list(
+                pool.map(lambda job: grade(job[0], None, f"--only={job[1]}", *extra, env=env), jobs)
+            )
 
 
 def typed(report: dict[str, Any]) -> ScoreReport:
