@@ -9,7 +9,7 @@ from pathlib import Path
 
 from grader import __version__
 from grader.catalog import exercises
-from grader.commands import batch, doctor, gradebook, release
+from grader.commands import batch, doctor, gradebook, merge, release, shards
 from grader.commands import export as platforms
 from grader.commands import hint as hints
 from grader.commands import watch as watching
@@ -229,9 +229,16 @@ def _autograde(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
+    shard = None
+    if args.shard is not None:
+        try:
+            shard = shards.parse_shard(args.shard, count=args.shard_count)
+        except shards.ShardError as error:
+            print(f"grader batch: {error}", file=sys.stderr)
+            return 2
     settings = batch.Settings(
         submissions=Path(args.submissions),
-        out=Path(args.out),
+        out=shard.folder(Path(args.out)) if shard else Path(args.out),
         only=tuple(args.only.split(",")) if args.only else None,
         lang=args.lang or language(),
         reference=None if args.no_reference else (args.reference or default_reference()),
@@ -239,6 +246,7 @@ def _batch(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         workers=args.workers,
         feedback_hidden=args.feedback_hidden,
+        shard=shard,
     )
     problem = batch.settings_problem(settings) or weak_isolation_problem(
         "batch",
@@ -254,10 +262,28 @@ def _batch(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("grader batch: stopped; a rerun keeps the reports written so far", file=sys.stderr)
         return 130
+    if not outcomes and shard and (settings.out / shards.SHARD_FILE).exists():
+        print(f"grader batch: shard {shard}: no submission falls in this shard")
+        return 0
     if not outcomes:
         print(f"grader batch: no folder or .zip in {settings.submissions}", file=sys.stderr)
         return 2
     print(batch.summary_line(outcomes, settings.out))
+    return 0
+
+
+def _merge(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    try:
+        merged = merge.merge(out, partial=args.partial)
+    except merge.MergeError as error:
+        print(f"grader merge: {error}", file=sys.stderr)
+        return 2
+    if merged.missing:
+        listed = ", ".join(f"{s} (shard {k})" for s, k in sorted(merged.missing.items()))
+        print(f"grader merge: not graded, marked in the gradebook: {listed}", file=sys.stderr)
+    if merged.outcomes:
+        print(batch.summary_line(merged.outcomes, out))
     return 0
 
 
@@ -540,7 +566,39 @@ def parser() -> argparse.ArgumentParser:
         help="grade with a reference or hidden checks even where nothing hides them from "
         "students' code (see grader doctor); the reports say so",
     )
+    batch_cmd.add_argument(
+        "--shard",
+        metavar="K/N",
+        help="grade only the K-th of N parts of the class (K from 0; by a hash of the student "
+        "id) into OUT/shards/K/; 'auto' reads K and N from SLURM_ARRAY_TASK_ID and "
+        "SLURM_ARRAY_TASK_COUNT, or from JOB_COMPLETION_INDEX and --shard-count; then run "
+        "grader merge OUT",
+    )
+    batch_cmd.add_argument(
+        "--shard-count",
+        type=int,
+        metavar="N",
+        help="with --shard auto on Kubernetes: the number of shards "
+        f"(default: ${shards.SHARD_COUNT_VARIABLE})",
+    )
     batch_cmd.set_defaults(run=_batch)
+
+    merge_cmd = commands.add_parser(
+        "merge",
+        help="combine a class graded as shards (grader batch --shard) into one batch's results",
+        description="Read OUT/shards/*/ and write OUT/<id>.json, OUT/gradebook.csv, "
+        "OUT/summary.html and the feedback pages, as one grader batch over the whole class "
+        "writes them. Refuses shards graded with different graders, options or hidden "
+        "suites, a student in two shards, and missing or unfinished shards.",
+    )
+    merge_cmd.add_argument("out", help="the --out folder the shards were graded into")
+    merge_cmd.add_argument(
+        "--partial",
+        action="store_true",
+        help="merge the shards that are there; students without a report get a gradebook row "
+        f"with status '{merge.NOT_GRADED}'",
+    )
+    merge_cmd.set_defaults(run=_merge)
 
     book_cmd = commands.add_parser(
         "gradebook",

@@ -1,0 +1,337 @@
+"""A class graded as shards (grader batch --shard) and merged (grader merge) gives what one batch
+gives; the split is a pure function of the student id; every refusal of the merge names why."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fixture_reports import report_with_score
+from kit import EXERCISES, SOLUTIONS, corpus
+
+from grader.commands import merge, shards
+from grader.commands.shards import Shard, ShardRecord, parse_shard, shard_of, split
+from grader.results.model import ScoreReport, write_report
+
+ONLY = "ex01_activations"
+ACTIVATIONS = Path(ONLY) / "activations.py"
+TIMEOUT = "30"
+
+
+def grader(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "grader", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def small_class(root: Path) -> Path:
+    """Six NumPy-only submissions: right, stub, wrong, a zip, an unreadable zip, empty."""
+    solution = (SOLUTIONS / ACTIVATIONS).read_bytes()
+    wrong = [e for e in corpus("wrong") if e.exercise == ONLY]
+    members = {
+        "alice": solution,
+        "bob": (EXERCISES / ACTIVATIONS).read_bytes(),
+        "carol": solution + b"\n\n" + wrong[0].path.read_bytes(),
+    }
+    for student, content in members.items():
+        (root / student / ACTIVATIONS).parent.mkdir(parents=True)
+        (root / student / ACTIVATIONS).write_bytes(content)
+    with zipfile.ZipFile(root / "erin.zip", "w") as zipped:
+        zipped.writestr(ACTIVATIONS.as_posix(), solution)
+    (root / "frank.zip").write_bytes(b"PK\x03\x04 not a zip")
+    (root / "grace").mkdir()
+    return root
+
+
+def comparable(out: Path) -> dict[str, Any]:
+    """A batch's files, durations left out: the gradebook, reports, summary, feedback pages."""
+    reports = {}
+    for path in sorted(out.glob("*.json")):
+        report = json.loads(path.read_text(encoding="utf-8"))
+        for test in report["tests"]:
+            test["duration"] = 0
+        for layer in report.get("isolation", {}).get("layers", []):  # a run's uid is its own
+            layer["reason"] = re.sub(r"uid \d+", "uid N", layer["reason"])
+        reports[path.name] = report
+    pages = {p.name: p.read_bytes() for p in sorted((out / "feedback").iterdir())}
+    return {
+        "gradebook": (out / "gradebook.csv").read_bytes(),
+        "summary": (out / "summary.html").read_bytes(),
+        "reports": reports,
+        "pages": pages,
+    }
+
+
+def grader_runs(*runs: tuple[list[str], dict[str, str]]) -> None:
+    """Run these ``grader`` commands at once (each starts its own fork server: seconds)."""
+    started = [
+        subprocess.Popen(
+            [sys.executable, "-m", "grader", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, **env},
+        )
+        for args, env in runs
+    ]
+    for process in started:
+        stdout, stderr = process.communicate(timeout=300)
+        assert process.returncode == 0, stdout + stderr
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The class graded as one batch and as three shards merged (shard 1 through Slurm's
+    variables, shard 2 through Kubernetes')."""
+    root = tmp_path_factory.mktemp("sharded")
+    submissions = small_class(root / "submissions")
+    options = [str(submissions), "--only", ONLY, "--timeout", TIMEOUT, "--workers", "1"]
+    out = root / "sharded"
+    slurm = {"SLURM_ARRAY_TASK_ID": "6", "SLURM_ARRAY_TASK_MIN": "5", "SLURM_ARRAY_TASK_COUNT": "3"}
+    kubernetes = {"JOB_COMPLETION_INDEX": "2", "GRADER_SHARD_COUNT": "3"}
+    grader_runs(
+        (["batch", *options, "--out", str(root / "whole")], {}),
+        (["batch", *options, "--out", str(out), "--shard", "0/3"], {}),
+        (["batch", *options, "--out", str(out), "--shard", "auto"], slurm),
+        (["batch", *options, "--out", str(out), "--shard", "auto"], kubernetes),
+    )
+    merged = grader("merge", str(out))
+    assert merged.returncode == 0, merged.stderr
+    return root / "whole", out
+
+
+def test_three_shards_merged_give_what_one_batch_gives(graded: tuple[Path, Path]) -> None:
+    whole, sharded = graded
+    assert comparable(sharded) == comparable(whole)
+    assert (sharded / "gradebook.csv").read_bytes() == (whole / "gradebook.csv").read_bytes()
+    statuses = {
+        r["submission"]["id"]: r["submission"]["status"]
+        for r in comparable(whole)["reports"].values()
+    }
+    assert statuses["frank"] == "unreadable" and statuses["alice"] == "graded"
+
+
+def test_each_shard_grades_its_own_students_and_says_so(graded: tuple[Path, Path]) -> None:
+    _, sharded = graded
+    everyone = sorted(p.stem for p in graded[0].glob("*.json"))
+    records = [shards.read_record(sharded / "shards" / str(k)) for k in range(3)]
+    assert [r.shard for r in records] == [Shard(0, 3), Shard(1, 3), Shard(2, 3)]
+    assert all(r.finished and list(r.class_ids) == everyone for r in records)
+    for record in records:
+        assert list(record.ids) == [s for s in everyone if shard_of(s, 3) == record.shard.index]
+        folder = sharded / "shards" / str(record.shard.index)
+        assert sorted(p.stem for p in folder.glob("*.json") if p.name != "shard.json") == list(
+            record.ids
+        )
+    assert sorted(s for r in records for s in r.ids) == everyone
+
+
+def test_a_rerun_of_a_shard_keeps_its_reports(graded: tuple[Path, Path]) -> None:
+    whole, sharded = graded
+    records = [shards.read_record(sharded / "shards" / str(k)) for k in range(3)]
+    record = next(r for r in records if r.ids and "frank" not in r.ids)  # frank's is retried
+    folder = sharded / "shards" / str(record.shard.index)
+    before = {p.name: p.read_bytes() for p in folder.glob("*.json")}
+    options = ["--only", ONLY, "--timeout", TIMEOUT, "--shard", str(record.shard)]
+    again = grader("batch", str(whole.parent / "submissions"), "--out", str(sharded), *options)
+    assert again.returncode == 0, again.stderr
+    assert f"({len(record.ids)} skipped, unchanged)" in again.stdout
+    assert {p.name: p.read_bytes() for p in folder.glob("*.json")} == before
+
+
+# The split: a pure function of the id.
+
+
+def test_a_new_submission_changes_only_the_shard_it_lands_in() -> None:
+    students = [f"student{i:03d}" for i in range(200)]
+    before = split(students, 5)
+    after = split([*students, "newcomer"], 5)
+    landed = shard_of("newcomer", 5)
+    assert after[landed] == [*before[landed], "newcomer"]
+    assert all(after[k] == before[k] for k in range(5) if k != landed)
+
+
+def test_one_more_shard_moves_only_students_into_the_new_shard() -> None:
+    students = [f"s{i}" for i in range(1000)]
+    moved = [s for s in students if shard_of(s, 4) != shard_of(s, 5)]
+    assert moved and all(shard_of(s, 5) == 4 for s in moved)
+    assert len(moved) < 300  # about one in five
+
+
+def test_shards_are_balanced_as_the_docstring_says() -> None:
+    sizes = [len(part) for part in split([f"id{i}" for i in range(3000)], 10).values()]
+    assert all(abs(size - 300) <= 4 * 16 for size in sizes), sizes  # within 4 sd
+
+
+def test_the_shard_comes_from_the_command_line_or_the_scheduler() -> None:
+    assert parse_shard("2/5", {}) == Shard(2, 5)
+    slurm = {"SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_COUNT": "4"}
+    assert parse_shard("auto", slurm) == Shard(3, 4)
+    assert parse_shard("auto", {**slurm, "SLURM_ARRAY_TASK_ID": "4", "SLURM_ARRAY_TASK_MIN": "1"})
+    assert parse_shard("auto", {"JOB_COMPLETION_INDEX": "1"}, count=2) == Shard(1, 2)
+    assert parse_shard("auto", {"JOB_COMPLETION_INDEX": "1", "GRADER_SHARD_COUNT": "3"}) == Shard(
+        1, 3
+    )
+    for text, environ, why in (
+        ("5/5", {}, "index must be 0 to count - 1"),
+        ("1-of-2", {}, "expected K/N"),
+        ("auto", {}, "neither SLURM_ARRAY_TASK_ID"),
+        ("auto", {"JOB_COMPLETION_INDEX": "0"}, "--shard-count or GRADER_SHARD_COUNT"),
+        ("auto", {"SLURM_ARRAY_TASK_ID": "x", "SLURM_ARRAY_TASK_COUNT": "2"}, "not a whole"),
+    ):
+        with pytest.raises(shards.ShardError, match=why):
+            parse_shard(text, environ)
+
+
+def test_a_bad_shard_is_refused_before_grading(tmp_path: Path) -> None:
+    (tmp_path / "class").mkdir()
+    done = grader(
+        "batch", str(tmp_path / "class"), "--out", str(tmp_path / "out"), "--shard", "3/3"
+    )
+    assert done.returncode == 2 and "shard 3/3: the index must be" in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+# The merge's refusals, from shard folders made of small fixture reports (no grading).
+
+GRADED_WITH = {"grader": "test", "hidden_tests": None, "options": {"lang": "en"}}
+
+
+def fixture_report(student: str, graded_with: dict[str, Any]) -> ScoreReport:
+    report = report_with_score(student, {"sigmoid"})
+    assert report.submission is not None
+    return replace(report, submission=replace(report.submission, graded_with=graded_with))
+
+
+def fake_shard(
+    out: Path,
+    index: int,
+    count: int,
+    students: list[str],
+    *,
+    graded_with: dict[str, Any] = GRADED_WITH,
+    finished: bool = True,
+    everyone: tuple[str, ...] = (),
+) -> None:
+    folder = Shard(index, count).folder(out)
+    for student in students:
+        write_report(fixture_report(student, graded_with), folder / f"{student}.json")
+    record = ShardRecord(
+        Shard(index, count),
+        tuple(students),
+        everyone or tuple(students),
+        graded_with,
+        False,
+        finished,
+    )
+    shards.write_record(record, folder)
+
+
+def class_of_three(out: Path, **changes: Any) -> None:
+    """alice, bob, carol (and dan) split into 3 shards by their hash; ``changes`` by shard."""
+    everyone = ("alice", "bob", "carol", "dan")
+    for index, students in split(everyone, 3).items():
+        fake_shard(out, index, 3, students, everyone=everyone, **changes.get(str(index), {}))
+
+
+def test_the_fixture_class_merges(tmp_path: Path) -> None:
+    class_of_three(tmp_path)
+    merged = merge.merge(tmp_path)
+    assert [o.id for o in merged.outcomes] == ["alice", "bob", "carol", "dan"]
+    rows = (tmp_path / "gradebook.csv").read_text().splitlines()
+    assert rows[0].startswith("id,total,max") and len(rows) == 5
+    assert (tmp_path / "dan.json").read_bytes() == (
+        Shard(shard_of("dan", 3), 3).folder(tmp_path) / "dan.json"
+    ).read_bytes()
+
+
+def test_shards_graded_with_another_grader_are_refused(tmp_path: Path) -> None:
+    other = {**GRADED_WITH, "grader": "0.2+other"}
+    class_of_three(tmp_path, **{"2": {"graded_with": other}})
+    with pytest.raises(merge.MergeError, match="graded differently") as refused:
+        merge.merge(tmp_path)
+    assert "shard 2: grader='0.2+other'" in str(refused.value)
+    assert "shard 0, shard 1: grader='test'" in str(refused.value)
+    assert not (tmp_path / "gradebook.csv").exists()
+
+
+def test_shards_graded_with_other_options_or_hidden_suites_are_refused(tmp_path: Path) -> None:
+    other = {**GRADED_WITH, "hidden_tests": "abc123", "options": {"lang": "ko"}}
+    class_of_three(tmp_path, **{"1": {"graded_with": other}})
+    with pytest.raises(merge.MergeError) as refused:
+        merge.merge(tmp_path)
+    assert "shard 1: hidden_tests='abc123', options.lang='ko'" in str(refused.value)
+
+
+def test_a_report_graded_otherwise_than_its_shard_is_named(tmp_path: Path) -> None:
+    class_of_three(tmp_path)
+    index = shard_of("bob", 3)
+    other = {**GRADED_WITH, "grader": "older"}
+    write_report(fixture_report("bob", other), Shard(index, 3).folder(tmp_path) / "bob.json")
+    with pytest.raises(merge.MergeError, match=f"bob.json of shard {index}: grader='older'"):
+        merge.merge(tmp_path)
+
+
+def test_a_student_in_two_shards_is_refused(tmp_path: Path) -> None:
+    fake_shard(tmp_path, 0, 2, ["alice", "bob"])
+    fake_shard(tmp_path, 1, 2, ["bob", "carol"])
+    with pytest.raises(merge.MergeError, match="more than one shard: bob in shards 0, 1"):
+        merge.merge(tmp_path)
+
+
+def test_missing_and_unfinished_shards_are_refused_and_listed(tmp_path: Path) -> None:
+    everyone = ("alice", "bob", "carol", "dan")
+    parts = split(everyone, 4)
+    fake_shard(tmp_path, 0, 4, parts[0], everyone=everyone)
+    fake_shard(tmp_path, 2, 4, parts[2], everyone=everyone, finished=False)
+    with pytest.raises(merge.MergeError) as refused:
+        merge.merge(tmp_path)
+    assert "missing shards of 4: 1, 3" in str(refused.value)
+    assert "unfinished shards: 2" in str(refused.value)
+    absent = sorted(parts[1] + parts[3])
+    assert f"{len(absent)} students without a report: {', '.join(absent)}" in str(refused.value)
+
+
+def test_a_partial_merge_marks_the_missing_students(tmp_path: Path) -> None:
+    everyone = ("alice", "bob", "carol", "dan")
+    parts = split(everyone, 3)
+    gone = max(parts, key=lambda k: len(parts[k]))  # the shard that did not run
+    for index in set(parts) - {gone}:
+        fake_shard(tmp_path, index, 3, parts[index], everyone=everyone)
+    done = grader("merge", str(tmp_path), "--partial")
+    assert done.returncode == 0, done.stderr
+    assert all(f"{s} (shard {gone})" in done.stderr for s in parts[gone])
+    lines = (tmp_path / "gradebook.csv").read_text().splitlines()
+    rows = {line.split(",")[0]: line for line in lines}
+    assert list(rows) == ["id", *everyone]
+    for student in everyone:
+        if student in parts[gone]:
+            assert rows[student].endswith(",not graded") and ",," in rows[student]
+            assert not (tmp_path / f"{student}.json").exists()
+        else:
+            assert rows[student].endswith(",graded")
+    refused = grader("merge", str(tmp_path))
+    assert refused.returncode == 2 and f"missing shards of 3: {gone}" in refused.stderr
+
+
+def test_shards_split_in_different_numbers_are_refused(tmp_path: Path) -> None:
+    fake_shard(tmp_path, 0, 2, ["alice"])
+    fake_shard(tmp_path, 1, 3, ["bob"])
+    with pytest.raises(merge.MergeError, match="shards 0 of 2; shards 1 of 3"):
+        merge.merge(tmp_path)
+
+
+def test_nothing_to_merge_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(merge.MergeError, match="no shard has been graded"):
+        merge.merge(tmp_path)
