@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from fixture_reports import report_with_score
 from kit import EXERCISES, SOLUTIONS, corpus
 
-from grader.commands import merge, shards
+from grader.commands import cli, cluster, merge, shards
 from grader.commands.shards import Shard, ShardRecord, parse_shard, shard_of, split
 from grader.results.model import ScoreReport, write_report
 
@@ -73,11 +74,11 @@ def comparable(out: Path) -> dict[str, Any]:
     }
 
 
-def grader_runs(*runs: tuple[list[str], dict[str, str]]) -> None:
-    """Run these ``grader`` commands at once (each starts its own fork server: seconds)."""
+def commands_at_once(*runs: tuple[list[str], dict[str, str]]) -> None:
+    """Run these commands at once (each batch starts its own fork server: seconds)."""
     started = [
         subprocess.Popen(
-            [sys.executable, "-m", "grader", *args],
+            args,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -90,22 +91,64 @@ def grader_runs(*runs: tuple[list[str], dict[str, str]]) -> None:
         assert process.returncode == 0, stdout + stderr
 
 
+def pod_command(manifest: Path, index: int) -> tuple[list[str], dict[str, str]]:
+    """The Indexed Job's container command and environment, as a pod of ``index`` gets them
+    (``python`` is the image's: here, this one's)."""
+    job = next(d for d in yaml.safe_load_all(manifest.read_text()) if d["kind"] == "Job")
+    container = job["spec"]["template"]["spec"]["containers"][0]
+    env = {item["name"]: item["value"] for item in container["env"]}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    return container["command"], {**env, "JOB_COMPLETION_INDEX": str(index)}
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """The class graded as one batch and as three shards merged (shard 1 through Slurm's
-    variables, shard 2 through Kubernetes')."""
+    """The class graded as one batch and as three shards merged: shard 0 by --shard 0/3,
+    shard 1 by the Slurm array script grader cluster slurm writes (run by bash, with Slurm's
+    variables), shard 2 by the Kubernetes Indexed Job's container command."""
     root = tmp_path_factory.mktemp("sharded")
     submissions = small_class(root / "submissions")
-    options = [str(submissions), "--only", ONLY, "--timeout", TIMEOUT, "--workers", "1"]
+    options = ["--only", ONLY, "--timeout", TIMEOUT, "--workers", "1"]
     out = root / "sharded"
+    to_cluster = [str(submissions), "--out", str(out), "--shards", "3"]
+    assert cli.main(["cluster", "slurm", *to_cluster, "--", *options]) == 0
+    kube = ["--image", "grader:test", "--mount", str(root), "--to", str(root / "k8s")]
+    assert cli.main(["cluster", "kubernetes", *to_cluster, *kube, "--", *options]) == 0
     slurm = {"SLURM_ARRAY_TASK_ID": "6", "SLURM_ARRAY_TASK_MIN": "5", "SLURM_ARRAY_TASK_COUNT": "3"}
-    kubernetes = {"JOB_COMPLETION_INDEX": "2", "GRADER_SHARD_COUNT": "3"}
-    grader_runs(
-        (["batch", *options, "--out", str(root / "whole")], {}),
-        (["batch", *options, "--out", str(out), "--shard", "0/3"], {}),
-        (["batch", *options, "--out", str(out), "--shard", "auto"], slurm),
-        (["batch", *options, "--out", str(out), "--shard", "auto"], kubernetes),
-    )
+    pod, pod_env = pod_command(root / "k8s" / "shards.yaml", 2)
+    runs = [
+        (
+            [
+                sys.executable,
+                "-m",
+                "grader",
+                "batch",
+                str(submissions),
+                *options,
+                "--out",
+                str(root / "whole"),
+            ],
+            {},
+        ),
+        (
+            [
+                sys.executable,
+                "-m",
+                "grader",
+                "batch",
+                str(submissions),
+                *options,
+                "--out",
+                str(out),
+                "--shard",
+                "0/3",
+            ],
+            {},
+        ),
+        (["bash", str(out / "cluster" / "grade.sbatch")], slurm),
+        (pod, pod_env),
+    ]
+    commands_at_once(*runs)
     merged = grader("merge", str(out))
     assert merged.returncode == 0, merged.stderr
     return root / "whole", out
@@ -335,3 +378,100 @@ def test_shards_split_in_different_numbers_are_refused(tmp_path: Path) -> None:
 def test_nothing_to_merge_is_refused(tmp_path: Path) -> None:
     with pytest.raises(merge.MergeError, match="no shard has been graded"):
         merge.merge(tmp_path)
+
+
+# The scheduler's files (no Slurm, no cluster: the scripts and manifests themselves).
+
+
+def test_the_slurm_script_is_an_array_with_a_merge_after_it(tmp_path: Path) -> None:
+    (tmp_path / "class").mkdir()
+    out = tmp_path / "out"
+    slurm = ["--partition", "gpu", "--time", "2:00:00", "--cpus-per-task", "4", "--mem", "8G"]
+    args = ["cluster", "slurm", str(tmp_path / "class"), "--out", str(out), "--shards", "5"]
+    assert cli.main([*args, *slurm, "--", "--only", ONLY]) == 0
+    grade = (out / "cluster" / "grade.sbatch").read_text().splitlines()
+    for line in (
+        "#SBATCH --array=0-4",
+        "#SBATCH --partition=gpu",
+        "#SBATCH --time=2:00:00",
+        "#SBATCH --cpus-per-task=4",
+        "#SBATCH --mem=8G",
+    ):
+        assert line in grade
+    assert grade[-1].endswith(f"--out {out} --shard auto --workers 4 --only {ONLY}")
+    merge_job = (out / "cluster" / "merge.sbatch").read_text()
+    assert merge_job.rstrip().endswith(f"grader merge {out} --partial")
+    submit = (out / "cluster" / "submit.sh").read_text()
+    assert "job=$(sbatch --parsable" in submit
+    assert "sbatch --parsable --dependency=afterany:${job%%;*}" in submit
+
+
+def test_submit_hands_the_array_then_the_dependent_merge_to_sbatch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bin_folder, calls = tmp_path / "bin", tmp_path / "calls"
+    bin_folder.mkdir()
+    (bin_folder / "sbatch").write_text(
+        f'#!/bin/sh\necho "$@" >> {calls}\necho "$(wc -l < {calls} | tr -d " ")41;cluster"\n'
+    )
+    (bin_folder / "sbatch").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_folder}{os.pathsep}{os.environ['PATH']}")
+    (tmp_path / "class").mkdir()
+    out = tmp_path / "out"
+    args = ["cluster", "slurm", str(tmp_path / "class"), "--out", str(out), "--shards", "2"]
+    assert cli.main([*args, "--submit"]) == 0
+    folder = out / "cluster"
+    assert calls.read_text().splitlines() == [
+        f"--parsable {folder / 'grade.sbatch'}",
+        f"--parsable --dependency=afterany:141 {folder / 'merge.sbatch'}",
+    ]
+
+
+def test_submit_without_sbatch_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    (tmp_path / "class").mkdir()
+    args = ["cluster", "slurm", str(tmp_path / "class"), "--out", str(tmp_path / "o")]
+    with pytest.raises(RuntimeError, match="sbatch is not on PATH"):
+        cluster.submit_slurm(tmp_path)
+    assert cli.main([*args, "--shards", "2", "--submit"]) == 1
+
+
+def test_the_kubernetes_job_is_indexed_capped_and_locked_down(tmp_path: Path) -> None:
+    args = ["cluster", "kubernetes", "/class/subs", "--out", "/class/out", "--shards", "12"]
+    kube = ["--image", "registry.example/grader:1", "--parallelism", "3", "--to", str(tmp_path)]
+    assert cli.main([*args, *kube, "--cpu", "1", "--memory", "3Gi", "--", "--only", ONLY]) == 0
+    policy, job = yaml.safe_load_all((tmp_path / "shards.yaml").read_text())
+    merge_job = yaml.safe_load((tmp_path / "merge.yaml").read_text())
+    assert policy["kind"] == "NetworkPolicy" and policy["spec"]["egress"] == []
+    assert "Egress" in policy["spec"]["policyTypes"]
+    labels = job["spec"]["template"]["metadata"]["labels"]
+    assert policy["spec"]["podSelector"]["matchLabels"] == labels
+    spec = job["spec"]
+    assert spec["completionMode"] == "Indexed" and spec["completions"] == 12
+    assert spec["parallelism"] == 3 and spec["backoffLimitPerIndex"] == 1
+    for manifest in (job, merge_job):
+        pod = manifest["spec"]["template"]["spec"]
+        assert pod["automountServiceAccountToken"] is False
+        assert pod["securityContext"]["runAsNonRoot"] is True
+        assert pod["securityContext"]["runAsUser"] != 0
+        (container,) = pod["containers"]
+        security = container["securityContext"]
+        assert security["readOnlyRootFilesystem"] is True
+        assert security["allowPrivilegeEscalation"] is False
+        assert security["capabilities"] == {"drop": ["ALL"]}
+        expected = {"cpu": "1", "memory": "3Gi"}
+        assert container["resources"] == {"requests": expected, "limits": expected}
+        assert {"name": "tmp", "mountPath": "/tmp"} in container["volumeMounts"]
+    command = job["spec"]["template"]["spec"]["containers"][0]["command"]
+    assert command[-6:] == ["--shard", "auto", "--workers", "2", "--only", ONLY]
+    assert merge_job["spec"]["template"]["spec"]["containers"][0]["command"][-3:] == [
+        "merge",
+        "/class/out",
+        "--partial",
+    ]
+
+
+def test_kubernetes_paths_must_be_inside_the_mounted_claim(tmp_path: Path) -> None:
+    args = ["cluster", "kubernetes", "/elsewhere/subs", "--out", "/class/out", "--shards", "2"]
+    assert cli.main([*args, "--image", "grader:1", "--to", str(tmp_path)]) == 2
+    assert not (tmp_path / "shards.yaml").exists()

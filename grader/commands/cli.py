@@ -9,7 +9,7 @@ from pathlib import Path
 
 from grader import __version__
 from grader.catalog import exercises
-from grader.commands import batch, doctor, gradebook, merge, release, shards
+from grader.commands import batch, cluster, doctor, gradebook, merge, release, shards
 from grader.commands import export as platforms
 from grader.commands import hint as hints
 from grader.commands import watch as watching
@@ -284,6 +284,63 @@ def _merge(args: argparse.Namespace) -> int:
         print(f"grader merge: not graded, marked in the gradebook: {listed}", file=sys.stderr)
     if merged.outcomes:
         print(batch.summary_line(merged.outcomes, out))
+    return 0
+
+
+def _slurm(args: argparse.Namespace) -> int:
+    plan = cluster.Plan(
+        Path(args.submissions).resolve(),
+        Path(args.out).resolve(),
+        args.shards,
+        tuple(args.batch_options),
+    )
+    if not plan.submissions.is_dir():
+        print(f"grader cluster slurm: {plan.submissions} is not a folder", file=sys.stderr)
+        return 2
+    options = cluster.SlurmOptions(
+        partition=args.partition, time=args.time, cpus_per_task=args.cpus_per_task, mem=args.mem
+    )
+    written = cluster.write_files(plan.folder, cluster.slurm_scripts(plan, options))
+    print("wrote " + ", ".join(str(path) for path in written))
+    if not args.submit:
+        print(f"submit them with: sh {plan.folder / 'submit.sh'}")
+        return 0
+    try:
+        array, merged = cluster.submit_slurm(plan.folder)
+    except RuntimeError as error:
+        print(f"grader cluster slurm: {error}", file=sys.stderr)
+        return 1
+    print(f"submitted job array {array} ({args.shards} shards) and merge job {merged} after it")
+    return 0
+
+
+def _kubernetes(args: argparse.Namespace) -> int:
+    options = cluster.KubernetesOptions(
+        image=args.image,
+        parallelism=args.parallelism,
+        claim=args.claim,
+        mount=args.mount,
+        cpu=args.cpu,
+        memory=args.memory,
+        workers=args.workers,
+        namespace=args.namespace,
+    )
+    mount = Path(options.mount)
+    for path in (args.submissions, args.out):
+        if not Path(path).is_absolute() or mount not in Path(path).parents:
+            print(
+                f"grader cluster kubernetes: {path} must be a path inside {mount}, where the "
+                f"pods mount the volume claim {options.claim} (--mount, --claim)",
+                file=sys.stderr,
+            )
+            return 2
+    plan = cluster.Plan(
+        Path(args.submissions), Path(args.out), args.shards, tuple(args.batch_options)
+    )
+    folder = Path(args.to) if args.to else Path.cwd() / "grader-cluster"
+    written = cluster.write_files(folder, cluster.kubernetes_manifests(plan, options))
+    print("wrote " + ", ".join(str(path) for path in written))
+    print("run them with:\n" + cluster.kubernetes_steps(folder, options))
     return 0
 
 
@@ -600,6 +657,58 @@ def parser() -> argparse.ArgumentParser:
     )
     merge_cmd.set_defaults(run=_merge)
 
+    cluster_cmd = commands.add_parser(
+        "cluster",
+        help="write (and submit) the jobs that grade a class as shards on Slurm or Kubernetes",
+    )
+    schedulers = cluster_cmd.add_subparsers(dest="scheduler", required=True)
+    slurm_cmd = schedulers.add_parser(
+        "slurm",
+        help="a job array of grader batch --shard auto, then a dependent merge job",
+        description="Write OUT/cluster/grade.sbatch (a job array, one task per shard), "
+        "merge.sbatch (grader merge --partial after the whole array: "
+        "--dependency=afterany) and submit.sh. SUBMISSIONS, OUT and this Python must be on a "
+        "file system every node mounts at the same path. Options after -- go to every "
+        "shard's grader batch (e.g. -- --only ex01_activations --timeout 600).",
+    )
+    kube_cmd = schedulers.add_parser(
+        "kubernetes",
+        help="an Indexed Job of grader batch --shard auto, a merge Job, a deny-all policy",
+        description="Write shards.yaml (a NetworkPolicy denying the pods all traffic and an "
+        "Indexed Job, one completion index per shard) and merge.yaml (the merge Job, to apply "
+        "once the shards are done). SUBMISSIONS and OUT are paths as the pods see them, "
+        "inside --mount. Options after -- go to every shard's grader batch.",
+    )
+    for command in (slurm_cmd, kube_cmd):
+        command.add_argument("submissions", help="the folder of students' folders and zips")
+        command.add_argument("--out", required=True, metavar="FOLDER", help="where results go")
+        command.add_argument("--shards", type=int, required=True, metavar="N")
+    slurm_cmd.add_argument("--partition", metavar="P")
+    slurm_cmd.add_argument("--time", metavar="T", help="each task's time limit, e.g. 2:00:00")
+    slurm_cmd.add_argument(
+        "--cpus-per-task", type=int, metavar="C", help="also each shard's --workers"
+    )
+    slurm_cmd.add_argument("--mem", metavar="M", help="each task's memory, e.g. 8G")
+    slurm_cmd.add_argument("--submit", action="store_true", help="submit both with sbatch")
+    slurm_cmd.set_defaults(run=_slurm)
+    kube_cmd.add_argument("--image", required=True, help="the image with the kit installed")
+    kube_cmd.add_argument(
+        "--parallelism",
+        type=int,
+        default=cluster.DEFAULT_PARALLELISM,
+        help=f"pods at once (default: {cluster.DEFAULT_PARALLELISM})",
+    )
+    kube_cmd.add_argument("--claim", default="grader-class", help="the PersistentVolumeClaim")
+    kube_cmd.add_argument("--mount", default="/class", help="where the pods mount it")
+    kube_cmd.add_argument("--cpu", default="2", help="each pod's CPU request and limit")
+    kube_cmd.add_argument("--memory", default="4Gi", help="each pod's memory request and limit")
+    kube_cmd.add_argument("--workers", type=int, default=2, help="each shard's --workers")
+    kube_cmd.add_argument("--namespace", help="the namespace of the Jobs and the policy")
+    kube_cmd.add_argument(
+        "--to", metavar="FOLDER", help="where to write (default: ./grader-cluster)"
+    )
+    kube_cmd.set_defaults(run=_kubernetes)
+
     book_cmd = commands.add_parser(
         "gradebook",
         help="turn a batch's results into the gradebook file Canvas or Moodle imports",
@@ -667,7 +776,13 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    batch_options: list[str] = []
+    if argv[:1] == ["cluster"] and "--" in argv:  # the rest is every shard's grader batch's
+        at = argv.index("--")
+        argv, batch_options = argv[:at], argv[at + 1 :]
     args = parser().parse_args(argv)
+    args.batch_options = batch_options
     return args.run(args)
 
 
