@@ -4,6 +4,7 @@ gives; the split is a pure function of the student id; every refusal of the merg
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -16,11 +17,16 @@ import yaml
 from fixture_reports import report_with_score
 from kit import EXERCISES, SOLUTIONS, corpus
 
-from grader.commands import cli, cluster, merge, shards
+from grader.commands import batch, cli, cluster, merge, shards
 from grader.commands.shards import Shard, ShardRecord, parse_shard, shard_of, split
+from grader.isolation.layers import landlock_abi
 from grader.results.model import ScoreReport, write_report
 
 ONLY = "ex01_activations"
+BLOCKED = Path(__file__).resolve().parent / "blocked_userns.py"
+HAS_LANDLOCK = os.path.exists("/proc/self/ns/user") and landlock_abi() >= 1
+"""A pod's command is run where user namespaces are blocked only where Landlock still hides the
+reference (else that batch refuses to grade, rightly)."""
 ACTIVATIONS = Path(ONLY) / "activations.py"
 TIMEOUT = "30"
 
@@ -105,7 +111,9 @@ def pod_command(manifest: Path, index: int) -> tuple[list[str], dict[str, str]]:
 def graded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The class graded as one batch and as three shards merged: shard 0 by --shard 0/3,
     shard 1 by the Slurm array script grader cluster slurm writes (run by bash, with Slurm's
-    variables), shard 2 by the Kubernetes Indexed Job's container command."""
+    variables), shard 2 by the Kubernetes Indexed Job's container command. At the same time,
+    into ``pod/``: alice as one Kubernetes shard, run as a pod runs it where user
+    namespaces are blocked (``tests/blocked_userns.py``: an ordinary user, no capabilities)."""
     root = tmp_path_factory.mktemp("sharded")
     submissions = small_class(root / "submissions")
     options = ["--only", ONLY, "--timeout", TIMEOUT, "--workers", "1"]
@@ -116,6 +124,12 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     assert cli.main(["cluster", "kubernetes", *to_cluster, *kube, "--", *options]) == 0
     slurm = {"SLURM_ARRAY_TASK_ID": "6", "SLURM_ARRAY_TASK_MIN": "5", "SLURM_ARRAY_TASK_COUNT": "3"}
     pod, pod_env = pod_command(root / "k8s" / "shards.yaml", 2)
+    lone = root / "lone"  # alice alone: the pod's walls are the point here
+    shutil.copytree(submissions / "alice", lone / "alice")
+    alone = [str(lone), "--out", str(root / "pod"), "--shards", "1", *kube[:4]]
+    to_pod = [*alone, "--to", str(root / "k8s1"), "--", *options]
+    assert cli.main(["cluster", "kubernetes", *to_pod]) == 0
+    blocked_pod, blocked_env = pod_command(root / "k8s1" / "shards.yaml", 0)
     runs = [
         (
             [
@@ -148,6 +162,8 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         (["bash", str(out / "cluster" / "grade.sbatch")], slurm),
         (pod, pod_env),
     ]
+    if HAS_LANDLOCK:
+        runs.append(([sys.executable, str(BLOCKED), *blocked_pod], blocked_env))
     commands_at_once(*runs)
     merged = grader("merge", str(out))
     assert merged.returncode == 0, merged.stderr
@@ -163,6 +179,24 @@ def test_three_shards_merged_give_what_one_batch_gives(graded: tuple[Path, Path]
         for r in comparable(whole)["reports"].values()
     }
     assert statuses["frank"] == "unreadable" and statuses["alice"] == "graded"
+
+
+@pytest.mark.skipif(not HAS_LANDLOCK, reason="needs Linux namespaces and Landlock")
+def test_a_pod_grades_without_user_namespaces_and_says_which_walls_stood(
+    graded: tuple[Path, Path],
+) -> None:
+    whole, _ = graded
+    pod = whole.parent / "pod"
+    assert shards.read_record(pod / "shards" / "0").finished
+    merged = grader("merge", str(pod))
+    assert merged.returncode == 0, merged.stderr
+    rows = (pod / "gradebook.csv").read_text().splitlines()
+    whole_alice = (whole / "gradebook.csv").read_text().splitlines()[1]
+    assert rows[1].split(",")[:3] == whole_alice.split(",")[:3] == ["alice", "15", "15"]
+    alice = json.loads((pod / "alice.json").read_text())
+    layers = {layer["name"]: layer["active"] for layer in alice["isolation"]["layers"]}
+    assert alice["isolation"]["level"] == "process"
+    assert not layers["namespaces"] and layers["landlock"], layers
 
 
 def test_each_shard_grades_its_own_students_and_says_so(graded: tuple[Path, Path]) -> None:
@@ -475,3 +509,13 @@ def test_kubernetes_paths_must_be_inside_the_mounted_claim(tmp_path: Path) -> No
     args = ["cluster", "kubernetes", "/elsewhere/subs", "--out", "/class/out", "--shards", "2"]
     assert cli.main([*args, "--image", "grader:1", "--to", str(tmp_path)]) == 2
     assert not (tmp_path / "shards.yaml").exists()
+
+
+def test_a_shards_judges_hide_every_shards_results(tmp_path: Path) -> None:
+    """Shard 0's student code must not read shard 1's reports: the whole OUT is hidden."""
+    out = tmp_path / "out"
+    shard = Shard(0, 2)
+    settings = batch.Settings(tmp_path / "class", shard.folder(out), shard=shard)
+    command = batch.judge_command(tmp_path / "staged", tmp_path / "r.json", settings)
+    hidden = [command[i + 1] for i, word in enumerate(command) if word == "--hide"]
+    assert str(out.resolve()) in hidden
