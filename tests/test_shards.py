@@ -519,3 +519,44 @@ def test_a_shards_judges_hide_every_shards_results(tmp_path: Path) -> None:
     command = batch.judge_command(tmp_path / "staged", tmp_path / "r.json", settings)
     hidden = [command[i + 1] for i, word in enumerate(command) if word == "--hide"]
     assert str(out.resolve()) in hidden
+
+
+def status_class(out: Path) -> None:
+    """Shard 0 of 3 done, shard 1 stopped with a traceback in its log, shard 2 not begun."""
+    fake_shard(out, 0, 3, ["alice"])
+    fake_shard(out, 1, 3, ["bob", "carol"], finished=False)
+    (out / "shards" / "1" / "carol.json").unlink()
+    logs = out / "cluster" / "logs"
+    logs.mkdir(parents=True)
+    lines = [f"line {i}" for i in range(30)] + ["MemoryError: out of memory"]
+    (logs / "shard-1.out").write_text("\n".join(lines) + "\n")
+
+
+def test_status_without_a_queue_reads_the_shards_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing"))
+    status_class(tmp_path)
+    text = cluster.status_text(tmp_path)
+    assert "shard 0: done, 1 of 1 graded" in text
+    assert "shard 1: unfinished, 1 of 2 graded" in text
+    assert "shard 2: not started, 0 graded" in text
+    assert "--- shard 1: the end of its log ---\nline 21" in text
+    assert text.count("line ") == cluster.LOG_TAIL - 1 and "MemoryError" in text
+
+
+def test_status_asks_slurm_which_tasks_are_still_queued(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    status_class(tmp_path)
+    (tmp_path / "cluster" / cluster.JOBS_FILE).write_text('{"array": "77", "merge": "78"}')
+    bin_folder = tmp_path / "bin"
+    bin_folder.mkdir()
+    squeue = bin_folder / "squeue"
+    squeue.write_text('#!/bin/sh\n[ "$4" = 77 ] && echo "2 PENDING"\n')
+    squeue.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_folder}{os.pathsep}{os.environ['PATH']}")
+    text = cluster.status_text(tmp_path)
+    assert "shard 1: failed, 1 of 2 graded" in text and "MemoryError" in text
+    assert "shard 2: pending" in text
+    assert text.splitlines()[-1] == "1 done, 1 failed, 1 pending"

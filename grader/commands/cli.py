@@ -314,6 +314,11 @@ def _slurm(args: argparse.Namespace) -> int:
     return 0
 
 
+def _status(args: argparse.Namespace) -> int:
+    print(cluster.status_text(Path(args.out)))
+    return 0
+
+
 def _kubernetes(args: argparse.Namespace) -> int:
     options = cluster.KubernetesOptions(
         image=args.image,
@@ -708,6 +713,14 @@ def parser() -> argparse.ArgumentParser:
         "--to", metavar="FOLDER", help="where to write (default: ./grader-cluster)"
     )
     kube_cmd.set_defaults(run=_kubernetes)
+    status_cmd = schedulers.add_parser(
+        "status",
+        help="each shard: done, pending, running or failed, and the failed ones' log tails",
+        description="Read OUT/shards/*/shard.json and the Slurm logs in OUT/cluster/logs, and "
+        "ask squeue about the array grader cluster slurm --submit submitted, when it can.",
+    )
+    status_cmd.add_argument("out", help="the --out folder of the shards")
+    status_cmd.set_defaults(run=_status)
 
     book_cmd = commands.add_parser(
         "gradebook",

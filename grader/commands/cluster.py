@@ -13,20 +13,31 @@ The merge runs with ``--partial``: when some shards failed, the gradebook still 
 their students marked ``not graded``, and the merge's log names them.
 """
 
+import json
+import re
 import shlex
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from grader.commands.shards import SHARD_COUNT_VARIABLE
+from grader.commands.shards import (
+    SHARD_COUNT_VARIABLE,
+    SHARD_FILE,
+    SHARDS_FOLDER,
+    ShardError,
+    read_record,
+)
 
 CLUSTER_FOLDER = "cluster"
+JOBS_FILE = "jobs.json"
+"""``OUT/cluster/jobs.json``: the Slurm job ids ``--submit`` got, for ``grader cluster status``."""
+LOG_TAIL = 10
 LABEL = "app.kubernetes.io/name"
 DEFAULT_PARALLELISM = 4
 """Kubernetes pods graded at once: a class must not crowd out the hub it shares nodes with."""
@@ -139,7 +150,115 @@ def submit_slurm(folder: Path, sbatch: str = "sbatch") -> tuple[str, str]:
 
     array = submitted(str(folder / "grade.sbatch"))
     merge = submitted(f"--dependency=afterany:{array}", str(folder / "merge.sbatch"))
+    jobs = json.dumps({"array": array, "merge": merge}) + "\n"
+    (folder / JOBS_FILE).write_text(jobs, encoding="utf-8")
     return array, merge
+
+
+@dataclass(frozen=True)
+class ShardState:
+    """What became of one shard, as its files (and Slurm's queue, when it answers) say."""
+
+    index: int
+    state: str
+    """``done``, ``pending``, ``running``, ``failed``, ``unfinished`` (running or failed:
+    no queue to ask) or ``not started``."""
+    graded: int = 0
+    """Reports written so far."""
+    students: int | None = None
+    """The students it was given, once it started."""
+    log_tail: str = ""
+    """The end of its Slurm log, when it failed or may have."""
+
+
+def _queued(folder: Path, squeue: str = "squeue") -> dict[int, str] | None:
+    """The array's tasks still in Slurm's queue and their state (``pending``, ``running``), or
+    None when there is no queue to ask (no job id recorded, no ``squeue``)."""
+    jobs = folder / JOBS_FILE
+    if not jobs.exists() or shutil.which(squeue) is None:
+        return None
+    array = json.loads(jobs.read_text(encoding="utf-8"))["array"]
+    done = subprocess.run(
+        [squeue, "-h", "-r", "-j", str(array), "-o", "%K %T"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        return None if "Invalid job id" not in done.stderr else {}
+    queued = {}
+    for line in done.stdout.splitlines():
+        task, _, state = line.strip().partition(" ")
+        if task.isdigit():
+            queued[int(task)] = state.lower()
+    return queued
+
+
+def shard_count(out: Path) -> int | None:
+    """The number of shards: from a shard's record, else from the array script."""
+    for record_file in sorted((out / SHARDS_FOLDER).glob(f"*/{SHARD_FILE}")):
+        try:
+            return read_record(record_file.parent).shard.count
+        except ShardError:
+            continue
+    script = out / CLUSTER_FOLDER / "grade.sbatch"
+    if script.exists():
+        found = re.search(r"^#SBATCH --array=0-(\d+)$", script.read_text(), re.MULTILINE)
+        if found:
+            return int(found[1]) + 1
+    return None
+
+
+def shard_states(out: Path, queued: Mapping[int, str] | None = None) -> list[ShardState]:
+    """Every shard's state; ``queued``: the tasks Slurm still holds (None: unknown)."""
+    count = shard_count(out)
+    if count is None:
+        return []
+    states = []
+    for index in range(count):
+        folder = out / SHARDS_FOLDER / str(index)
+        log = out / CLUSTER_FOLDER / "logs" / f"shard-{index}.out"
+        try:
+            record = read_record(folder)
+        except ShardError:
+            record = None
+        graded = len([p for p in folder.glob("*.json") if p.name != SHARD_FILE])
+        students = len(record.ids) if record else None
+        if record is not None and record.finished:
+            states.append(ShardState(index, "done", graded, students))
+            continue
+        if queued is not None and index in queued:
+            states.append(ShardState(index, queued[index], graded, students))
+            continue
+        started = record is not None or log.exists()
+        tail = (
+            "\n".join(log.read_text(errors="replace").splitlines()[-LOG_TAIL:])
+            if log.exists()
+            else ""
+        )
+        if not started:
+            state = "not started" if queued is None else "failed"
+        else:
+            state = "unfinished" if queued is None else "failed"
+        states.append(ShardState(index, state, graded, students, tail))
+    return states
+
+
+def status_text(out: Path, squeue: str = "squeue") -> str:
+    """``grader cluster status``: one line per shard, and the failed ones' log tails."""
+    states = shard_states(out, _queued(out / CLUSTER_FOLDER, squeue))
+    if not states:
+        return f"no shard of {out} has started and no job array script is there"
+    lines = []
+    for shard in states:
+        of = f" of {shard.students}" if shard.students is not None else ""
+        lines.append(f"shard {shard.index}: {shard.state}, {shard.graded}{of} graded")
+    for shard in states:
+        if shard.log_tail and shard.state in ("failed", "unfinished"):
+            lines += [f"--- shard {shard.index}: the end of its log ---", shard.log_tail]
+    counts = {s: sum(x.state == s for x in states) for s in dict.fromkeys(x.state for x in states)}
+    lines.append(", ".join(f"{n} {s}" for s, n in counts.items()))
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True)
