@@ -560,3 +560,22 @@ def test_status_asks_slurm_which_tasks_are_still_queued(
     assert "shard 1: failed, 1 of 2 graded" in text and "MemoryError" in text
     assert "shard 2: pending" in text
     assert text.splitlines()[-1] == "1 done, 1 failed, 1 pending"
+
+
+MOUNTS = """\
+/dev/sda1 / ext4 rw 0 0
+tmpfs /tmp tmpfs rw 0 0
+server:/home /home nfs4 rw 0 0
+lustre@o2ib:/scratch /scratch\\040space lustre rw 0 0
+"""
+
+
+def test_submit_warns_of_paths_only_this_machine_sees() -> None:
+    assert cluster.file_system(Path("/home/ta/class"), MOUNTS) == ("/home", "nfs4")
+    assert cluster.file_system(Path("/scratch space/out"), MOUNTS) == ("/scratch space", "lustre")
+    assert cluster.file_system(Path("/homework"), MOUNTS) == ("/", "ext4")
+    paths = [Path("/home/ta/class"), Path("/scratch space/out"), Path("/tmp/out"), Path("/opt")]
+    assert cluster.unshared(paths, MOUNTS) == [
+        "/tmp/out is on /tmp (tmpfs), not a shared file system",
+        "/opt is on / (ext4), not a shared file system",
+    ]

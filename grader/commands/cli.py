@@ -305,6 +305,15 @@ def _slurm(args: argparse.Namespace) -> int:
     if not args.submit:
         print(f"submit them with: sh {plan.folder / 'submit.sh'}")
         return 0
+    mounts = Path("/proc/mounts")
+    if mounts.exists():
+        paths = [plan.submissions, plan.out, Path(sys.executable).parent]
+        for problem in cluster.unshared(paths, mounts.read_text(encoding="utf-8")):
+            print(
+                f"grader cluster slurm: warning: {problem}: every node must see it at the same "
+                "path (fine on a one-node cluster)",
+                file=sys.stderr,
+            )
     try:
         array, merged = cluster.submit_slurm(plan.folder)
     except RuntimeError as error:

@@ -155,6 +155,39 @@ def submit_slurm(folder: Path, sbatch: str = "sbatch") -> tuple[str, str]:
     return array, merge
 
 
+SHARED_FILE_SYSTEMS = frozenset(
+    {"nfs", "nfs4", "lustre", "gpfs", "beegfs", "cephfs", "ceph", "glusterfs", "panfs",
+     "wekafs", "orangefs", "pvfs2", "fuse.glusterfs", "fuse.sshfs", "fuse.ceph", "smb3", "cifs"}
+)  # fmt: skip
+"""File systems every node of a cluster can mount at the same path."""
+
+
+def file_system(path: Path, mounts: str) -> tuple[str, str]:
+    """The mount point and type of the file system that holds ``path``, from ``/proc/mounts``'s
+    text (device, mount point, type, ...; spaces in a mount point are written ``\\040``)."""
+    best = ("/", "unknown")
+    resolved = path.resolve()
+    for line in mounts.splitlines():
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        point = Path(fields[1].replace("\\040", " "))
+        if (point == resolved or point in resolved.parents) and len(str(point)) >= len(best[0]):
+            best = (str(point), fields[2])
+    return best
+
+
+def unshared(paths: Sequence[Path], mounts: str) -> list[str]:
+    """Why each of ``paths`` may not be seen by every node: on a file system of this machine's
+    own (fine on a one-node cluster, not on more)."""
+    problems = []
+    for path in paths:
+        point, kind = file_system(path, mounts)
+        if kind not in SHARED_FILE_SYSTEMS:
+            problems.append(f"{path} is on {point} ({kind}), not a shared file system")
+    return problems
+
+
 @dataclass(frozen=True)
 class ShardState:
     """What became of one shard, as its files (and Slurm's queue, when it answers) say."""
