@@ -579,3 +579,13 @@ def test_submit_warns_of_paths_only_this_machine_sees() -> None:
         "/tmp/out is on /tmp (tmpfs), not a shared file system",
         "/opt is on / (ext4), not a shared file system",
     ]
+
+
+def test_the_containerfile_runs_as_the_user_the_pods_require(tmp_path: Path) -> None:
+    args = ["cluster", "kubernetes", "/class/s", "--out", "/class/o", "--shards", "2"]
+    assert cli.main([*args, "--image", "grader:1", "--to", str(tmp_path)]) == 0
+    job = list(yaml.safe_load_all((tmp_path / "shards.yaml").read_text()))[1]
+    pod = job["spec"]["template"]["spec"]
+    lines = (Path(__file__).resolve().parent.parent / "Containerfile").read_text().splitlines()
+    assert f"USER {pod['securityContext']['runAsUser']}:1000" in lines
+    assert pod["containers"][0]["command"][0] == "python"  # the image's Python

@@ -352,7 +352,12 @@ def _kubernetes(args: argparse.Namespace) -> int:
         Path(args.submissions), Path(args.out), args.shards, tuple(args.batch_options)
     )
     folder = Path(args.to) if args.to else Path.cwd() / "grader-cluster"
-    written = cluster.write_files(folder, cluster.kubernetes_manifests(plan, options))
+    try:
+        manifests = cluster.kubernetes_manifests(plan, options)
+    except RuntimeError as error:
+        print(f"grader cluster kubernetes: {error}", file=sys.stderr)
+        return 2
+    written = cluster.write_files(folder, manifests)
     print("wrote " + ", ".join(str(path) for path in written))
     print("run them with:\n" + cluster.kubernetes_steps(folder, options))
     return 0
