@@ -589,3 +589,17 @@ def test_the_containerfile_runs_as_the_user_the_pods_require(tmp_path: Path) -> 
     lines = (Path(__file__).resolve().parent.parent / "Containerfile").read_text().splitlines()
     assert f"USER {pod['securityContext']['runAsUser']}:1000" in lines
     assert pod["containers"][0]["command"][0] == "python"  # the image's Python
+
+
+def test_the_manifests_validate_against_the_kubernetes_schema(tmp_path: Path) -> None:
+    validator = pytest.importorskip("kubernetes_validate", reason="pip install .[test]")
+    args = ["cluster", "kubernetes", "/class/s", "--out", "/class/o", "--shards", "3"]
+    assert cli.main([*args, "--image", "grader:1", "--namespace", "ta", "--to", str(tmp_path)]) == 0
+    documents = [
+        document
+        for name in ("shards.yaml", "merge.yaml")
+        for document in yaml.safe_load_all((tmp_path / name).read_text())
+    ]
+    assert [d["kind"] for d in documents] == ["NetworkPolicy", "Job", "Job"]
+    for document in documents:
+        validator.validate(document, validator.latest_version(), strict=True)
