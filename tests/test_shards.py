@@ -16,6 +16,7 @@ import pytest
 import yaml
 from fixture_reports import report_with_score
 from kit import EXERCISES, SOLUTIONS, corpus
+from notebooks import build
 
 from grader.commands import batch, cli, cluster, merge, shards
 from grader.commands.shards import Shard, ShardRecord, parse_shard, shard_of, split
@@ -43,7 +44,8 @@ def grader(*args: str, env: dict[str, str] | None = None) -> subprocess.Complete
 
 
 def small_class(root: Path) -> Path:
-    """Six NumPy-only submissions: right, stub, wrong, a zip, an unreadable zip, empty."""
+    """Seven NumPy-only submissions: right, stub, wrong, a zip, an unreadable zip, empty, and
+    a Colab notebook."""
     solution = (SOLUTIONS / ACTIVATIONS).read_bytes()
     wrong = [e for e in corpus("wrong") if e.exercise == ONLY]
     members = {
@@ -57,6 +59,7 @@ def small_class(root: Path) -> Path:
     with zipfile.ZipFile(root / "erin.zip", "w") as zipped:
         zipped.writestr(ACTIVATIONS.as_posix(), solution)
     (root / "frank.zip").write_bytes(b"PK\x03\x04 not a zip")
+    build.write(build.colab(build.definitions(build.ACTIVATIONS)), root / "hana" / "Lab1.ipynb")
     (root / "grace").mkdir()
     return root
 
@@ -179,6 +182,7 @@ def test_three_shards_merged_give_what_one_batch_gives(graded: tuple[Path, Path]
         for r in comparable(whole)["reports"].values()
     }
     assert statuses["frank"] == "unreadable" and statuses["alice"] == "graded"
+    assert statuses["hana"] == "graded"
 
 
 @pytest.mark.skipif(not HAS_LANDLOCK, reason="needs Linux namespaces and Landlock")
