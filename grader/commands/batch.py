@@ -41,6 +41,7 @@ from rich.progress import (
 from grader import PACKAGE_DIR, __version__
 from grader.catalog import Exercise, exercises
 from grader.commands.judge_run import JudgeRun, StoppedError, run_judge
+from grader.commands.shards import Shard, ShardRecord, write_record
 from grader.commands.submission_files import (
     SKIPPED_FOLDERS,
     SubmissionFiles,
@@ -97,6 +98,9 @@ class Settings:
     workers: int = DEFAULT_WORKERS
     feedback_hidden: bool = False
     """Show hidden checks' feedback on the students' feedback pages (else only their sum)."""
+    shard: Shard | None = None
+    """Grade only this shard's students (``grader.commands.shards``); ``out`` is then the
+    shard's folder, ``OUT/shards/K``."""
 
     @property
     def chosen(self) -> list[Exercise]:
@@ -228,7 +232,8 @@ def _hidden_folders(settings: Settings) -> list[Path]:
     """What the student's code must not see: the class's work, the results, hidden checks."""
     # The batch's temporary folder holds every student's staged files and the fork server's
     # socket; the judge's own sits inside it.
-    hidden = [settings.submissions, settings.out, Path(tempfile.gettempdir())]
+    results = settings.out.parents[1] if settings.shard else settings.out  # every shard's
+    hidden = [settings.submissions, results, Path(tempfile.gettempdir())]
     return [*hidden, *filter(None, [settings.hidden_tests])]
 
 
@@ -384,6 +389,19 @@ def run(settings: Settings, console: Console | None = None) -> list[Outcome]:
         return []
     settings.out.mkdir(parents=True, exist_ok=True)
     graded_with = settings.graded_with()
+    shard = settings.shard
+    if shard is not None:
+        everyone = tuple(e.id for e in entries)
+        entries = [e for e in entries if shard.holds(e.id)]
+        record = ShardRecord(
+            shard,
+            tuple(e.id for e in entries),
+            everyone,
+            graded_with,
+            settings.feedback_hidden,
+            finished=False,
+        )
+        write_record(record, settings.out)
     outcomes: dict[str, Outcome] = {}
     for entry in entries:
         kept = kept_report(entry, settings, graded_with)
@@ -394,20 +412,37 @@ def run(settings: Settings, console: Console | None = None) -> list[Outcome]:
         console.print(f"skipped {len(outcomes)} submissions unchanged since the last run")
     outcomes |= _grade_all(todo, settings, graded_with, console)
     ordered = [outcomes[e.id] for e in entries]
-    rows = [gradebook_row(o.report, o.id) for o in ordered]
-    (settings.out / "gradebook.csv").write_text(gradebook_csv(rows), encoding="utf-8")
-    write_summary(settings.out / "summary.html", [(o.id, o.report) for o in ordered])
-    write_feedback(settings, ordered)
+    write_class_files(settings.out, ordered, settings.lang, settings.feedback_hidden)
+    if shard is not None:
+        write_record(replace(record, finished=True), settings.out)
     return ordered
 
 
-def write_feedback(settings: Settings, outcomes: Sequence[Outcome]) -> None:
+def write_class_files(
+    out: Path,
+    outcomes: Sequence[Outcome],
+    lang: str,
+    feedback_hidden: bool,
+    unmarked: Sequence[Mapping[str, Any]] = (),
+) -> None:
+    """``OUT/gradebook.csv``, ``OUT/summary.html`` and the feedback pages of ``outcomes``, in id
+    order; ``grader merge`` writes a sharded class's with this too. ``unmarked``: gradebook rows
+    of students no report is there for (a merge's missing shards)."""
+    rows = [gradebook_row(o.report, o.id) for o in outcomes]
+    rows = sorted([*rows, *unmarked], key=lambda row: row["id"])
+    (out / "gradebook.csv").write_text(gradebook_csv(rows), encoding="utf-8")
+    if outcomes:
+        write_summary(out / "summary.html", [(o.id, o.report) for o in outcomes])
+    write_feedback(out, outcomes, lang, feedback_hidden)
+
+
+def write_feedback(out: Path, outcomes: Sequence[Outcome], lang: str, hidden: bool) -> None:
     """``OUT/feedback/<id>.md`` and ``.html``: each student's page, in the batch's language."""
-    folder = settings.out / "feedback"
+    folder = out / "feedback"
     folder.mkdir(exist_ok=True)
     for outcome in outcomes:
         for suffix, page in ((".md", feedback_markdown), (".html", feedback_html)):
-            text = page(outcome.report, outcome.id, settings.lang, hidden=settings.feedback_hidden)
+            text = page(outcome.report, outcome.id, lang, hidden=hidden)
             (folder / f"{outcome.id}{suffix}").write_text(text, encoding="utf-8")
 
 

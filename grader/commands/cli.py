@@ -9,7 +9,7 @@ from pathlib import Path
 
 from grader import __version__
 from grader.catalog import exercises
-from grader.commands import batch, doctor, gradebook, release
+from grader.commands import batch, cluster, doctor, gradebook, merge, release, shards
 from grader.commands import export as platforms
 from grader.commands import hint as hints
 from grader.commands import watch as watching
@@ -229,9 +229,16 @@ def _autograde(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
+    shard = None
+    if args.shard is not None:
+        try:
+            shard = shards.parse_shard(args.shard, count=args.shard_count)
+        except shards.ShardError as error:
+            print(f"grader batch: {error}", file=sys.stderr)
+            return 2
     settings = batch.Settings(
         submissions=Path(args.submissions),
-        out=Path(args.out),
+        out=shard.folder(Path(args.out)) if shard else Path(args.out),
         only=tuple(args.only.split(",")) if args.only else None,
         lang=args.lang or language(),
         reference=None if args.no_reference else (args.reference or default_reference()),
@@ -239,6 +246,7 @@ def _batch(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         workers=args.workers,
         feedback_hidden=args.feedback_hidden,
+        shard=shard,
     )
     problem = batch.settings_problem(settings) or weak_isolation_problem(
         "batch",
@@ -254,10 +262,104 @@ def _batch(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("grader batch: stopped; a rerun keeps the reports written so far", file=sys.stderr)
         return 130
+    if not outcomes and shard and (settings.out / shards.SHARD_FILE).exists():
+        print(f"grader batch: shard {shard}: no submission falls in this shard")
+        return 0
     if not outcomes:
         print(f"grader batch: no folder or .zip in {settings.submissions}", file=sys.stderr)
         return 2
     print(batch.summary_line(outcomes, settings.out))
+    return 0
+
+
+def _merge(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    try:
+        merged = merge.merge(out, partial=args.partial)
+    except merge.MergeError as error:
+        print(f"grader merge: {error}", file=sys.stderr)
+        return 2
+    if merged.missing:
+        listed = ", ".join(f"{s} (shard {k})" for s, k in sorted(merged.missing.items()))
+        print(f"grader merge: not graded, marked in the gradebook: {listed}", file=sys.stderr)
+    if merged.outcomes:
+        print(batch.summary_line(merged.outcomes, out))
+    return 0
+
+
+def _slurm(args: argparse.Namespace) -> int:
+    plan = cluster.Plan(
+        Path(args.submissions).resolve(),
+        Path(args.out).resolve(),
+        args.shards,
+        tuple(args.batch_options),
+    )
+    if not plan.submissions.is_dir():
+        print(f"grader cluster slurm: {plan.submissions} is not a folder", file=sys.stderr)
+        return 2
+    options = cluster.SlurmOptions(
+        partition=args.partition, time=args.time, cpus_per_task=args.cpus_per_task, mem=args.mem
+    )
+    written = cluster.write_files(plan.folder, cluster.slurm_scripts(plan, options))
+    print("wrote " + ", ".join(str(path) for path in written))
+    if not args.submit:
+        print(f"submit them with: sh {plan.folder / 'submit.sh'}")
+        return 0
+    mounts = Path("/proc/mounts")
+    if mounts.exists():
+        paths = [plan.submissions, plan.out, Path(sys.executable).parent]
+        for problem in cluster.unshared(paths, mounts.read_text(encoding="utf-8")):
+            print(
+                f"grader cluster slurm: warning: {problem}: every node must see it at the same "
+                "path (fine on a one-node cluster)",
+                file=sys.stderr,
+            )
+    try:
+        array, merged = cluster.submit_slurm(plan.folder)
+    except RuntimeError as error:
+        print(f"grader cluster slurm: {error}", file=sys.stderr)
+        return 1
+    print(f"submitted job array {array} ({args.shards} shards) and merge job {merged} after it")
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    print(cluster.status_text(Path(args.out)))
+    return 0
+
+
+def _kubernetes(args: argparse.Namespace) -> int:
+    options = cluster.KubernetesOptions(
+        image=args.image,
+        parallelism=args.parallelism,
+        claim=args.claim,
+        mount=args.mount,
+        cpu=args.cpu,
+        memory=args.memory,
+        workers=args.workers,
+        namespace=args.namespace,
+    )
+    mount = Path(options.mount)
+    for path in (args.submissions, args.out):
+        if not Path(path).is_absolute() or mount not in Path(path).parents:
+            print(
+                f"grader cluster kubernetes: {path} must be a path inside {mount}, where the "
+                f"pods mount the volume claim {options.claim} (--mount, --claim)",
+                file=sys.stderr,
+            )
+            return 2
+    plan = cluster.Plan(
+        Path(args.submissions), Path(args.out), args.shards, tuple(args.batch_options)
+    )
+    folder = Path(args.to) if args.to else Path.cwd() / "grader-cluster"
+    try:
+        manifests = cluster.kubernetes_manifests(plan, options)
+    except RuntimeError as error:
+        print(f"grader cluster kubernetes: {error}", file=sys.stderr)
+        return 2
+    written = cluster.write_files(folder, manifests)
+    print("wrote " + ", ".join(str(path) for path in written))
+    print("run them with:\n" + cluster.kubernetes_steps(folder, options))
     return 0
 
 
@@ -540,7 +642,99 @@ def parser() -> argparse.ArgumentParser:
         help="grade with a reference or hidden checks even where nothing hides them from "
         "students' code (see grader doctor); the reports say so",
     )
+    batch_cmd.add_argument(
+        "--shard",
+        metavar="K/N",
+        help="grade only the K-th of N parts of the class (K from 0; by a hash of the student "
+        "id) into OUT/shards/K/; 'auto' reads K and N from SLURM_ARRAY_TASK_ID and "
+        "SLURM_ARRAY_TASK_COUNT, or from JOB_COMPLETION_INDEX and --shard-count; then run "
+        "grader merge OUT",
+    )
+    batch_cmd.add_argument(
+        "--shard-count",
+        type=int,
+        metavar="N",
+        help="with --shard auto on Kubernetes: the number of shards "
+        f"(default: ${shards.SHARD_COUNT_VARIABLE})",
+    )
     batch_cmd.set_defaults(run=_batch)
+
+    merge_cmd = commands.add_parser(
+        "merge",
+        help="combine a class graded as shards (grader batch --shard) into one batch's results",
+        description="Read OUT/shards/*/ and write OUT/<id>.json, OUT/gradebook.csv, "
+        "OUT/summary.html and the feedback pages, as one grader batch over the whole class "
+        "writes them. Refuses shards graded with different graders, options or hidden "
+        "suites, a student in two shards, and missing or unfinished shards.",
+    )
+    merge_cmd.add_argument("out", help="the --out folder the shards were graded into")
+    merge_cmd.add_argument(
+        "--partial",
+        action="store_true",
+        help="merge the shards that are there; students without a report get a gradebook row "
+        f"with status '{merge.NOT_GRADED}'",
+    )
+    merge_cmd.set_defaults(run=_merge)
+
+    cluster_cmd = commands.add_parser(
+        "cluster",
+        help="write (and submit) the jobs that grade a class as shards on Slurm or Kubernetes",
+    )
+    schedulers = cluster_cmd.add_subparsers(dest="scheduler", required=True)
+    slurm_cmd = schedulers.add_parser(
+        "slurm",
+        help="a job array of grader batch --shard auto, then a dependent merge job",
+        description="Write OUT/cluster/grade.sbatch (a job array, one task per shard), "
+        "merge.sbatch (grader merge --partial after the whole array: "
+        "--dependency=afterany) and submit.sh. SUBMISSIONS, OUT and this Python must be on a "
+        "file system every node mounts at the same path. Options after -- go to every "
+        "shard's grader batch (e.g. -- --only ex01_activations --timeout 600).",
+    )
+    kube_cmd = schedulers.add_parser(
+        "kubernetes",
+        help="an Indexed Job of grader batch --shard auto, a merge Job, a deny-all policy",
+        description="Write shards.yaml (a NetworkPolicy denying the pods all traffic and an "
+        "Indexed Job, one completion index per shard) and merge.yaml (the merge Job, to apply "
+        "once the shards are done). SUBMISSIONS and OUT are paths as the pods see them, "
+        "inside --mount. Options after -- go to every shard's grader batch.",
+    )
+    for command in (slurm_cmd, kube_cmd):
+        command.add_argument("submissions", help="the folder of students' folders and zips")
+        command.add_argument("--out", required=True, metavar="FOLDER", help="where results go")
+        command.add_argument("--shards", type=int, required=True, metavar="N")
+    slurm_cmd.add_argument("--partition", metavar="P")
+    slurm_cmd.add_argument("--time", metavar="T", help="each task's time limit, e.g. 2:00:00")
+    slurm_cmd.add_argument(
+        "--cpus-per-task", type=int, metavar="C", help="also each shard's --workers"
+    )
+    slurm_cmd.add_argument("--mem", metavar="M", help="each task's memory, e.g. 8G")
+    slurm_cmd.add_argument("--submit", action="store_true", help="submit both with sbatch")
+    slurm_cmd.set_defaults(run=_slurm)
+    kube_cmd.add_argument("--image", required=True, help="the image with the kit installed")
+    kube_cmd.add_argument(
+        "--parallelism",
+        type=int,
+        default=cluster.DEFAULT_PARALLELISM,
+        help=f"pods at once (default: {cluster.DEFAULT_PARALLELISM})",
+    )
+    kube_cmd.add_argument("--claim", default="grader-class", help="the PersistentVolumeClaim")
+    kube_cmd.add_argument("--mount", default="/class", help="where the pods mount it")
+    kube_cmd.add_argument("--cpu", default="2", help="each pod's CPU request and limit")
+    kube_cmd.add_argument("--memory", default="4Gi", help="each pod's memory request and limit")
+    kube_cmd.add_argument("--workers", type=int, default=2, help="each shard's --workers")
+    kube_cmd.add_argument("--namespace", help="the namespace of the Jobs and the policy")
+    kube_cmd.add_argument(
+        "--to", metavar="FOLDER", help="where to write (default: ./grader-cluster)"
+    )
+    kube_cmd.set_defaults(run=_kubernetes)
+    status_cmd = schedulers.add_parser(
+        "status",
+        help="each shard: done, pending, running or failed, and the failed ones' log tails",
+        description="Read OUT/shards/*/shard.json and the Slurm logs in OUT/cluster/logs, and "
+        "ask squeue about the array grader cluster slurm --submit submitted, when it can.",
+    )
+    status_cmd.add_argument("out", help="the --out folder of the shards")
+    status_cmd.set_defaults(run=_status)
 
     book_cmd = commands.add_parser(
         "gradebook",
@@ -609,7 +803,13 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    batch_options: list[str] = []
+    if argv[:1] == ["cluster"] and "--" in argv:  # the rest is every shard's grader batch's
+        at = argv.index("--")
+        argv, batch_options = argv[:at], argv[at + 1 :]
     args = parser().parse_args(argv)
+    args.batch_options = batch_options
     return args.run(args)
 
 
