@@ -14,13 +14,13 @@ import argparse
 import ast
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import nbformat
+from student_loop import median_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
@@ -51,15 +51,6 @@ def submissions(folder: Path) -> tuple[Path, Path]:
         book.cells = [nbformat.v4.new_code_cell(cell) for cell in cells_of(module)]
         nbformat.write(book, notebooks / f"{name}.ipynb")
     return py, notebooks
-
-
-def median_seconds(command: list[str], cwd: Path, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(command, cwd=cwd, check=False, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def grade_ratio(folder: Path, repeat: int) -> tuple[float, float]:
