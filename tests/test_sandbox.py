@@ -11,10 +11,12 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from grader import GRADER_ROOT
+from grader.isolation.cgroups import Cgroup, CgroupError
 from grader.isolation.fork_server import running
 from grader.isolation.launch import ADDRESS_VARIABLE
 from grader.isolation.policy import sandbox_policy
@@ -46,7 +48,10 @@ def start(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_p
     monkeypatch.setenv(POLICY_VARIABLE, policy.to_json())
     started: list[Submission] = []
 
-    def start_child(source: str, writable: tuple[str, ...] = ()) -> Submission:
+    def start_child(source: str, writable: tuple[str, ...] = (), **changes: Any) -> Submission:
+        """``changes``: to the policy, for this child."""
+        if changes:
+            monkeypatch.setenv(POLICY_VARIABLE, replace(policy, **changes).to_json())
         folder = tmp_path / f"student{len(started)}"
         folder.mkdir()
         path = folder / "probe.py"
@@ -208,6 +213,76 @@ def test_limits_memory_and_processes(start) -> None:
     )
     assert _value(child, "allocate") == "MemoryError"
     assert _value(child, "fork_bomb") < Policy().processes
+
+
+@pytest.fixture(params=[True, False], ids=["cgroup", "polled"])
+def cgroup(request: pytest.FixtureRequest) -> bool:
+    """With a cgroup of its own (where this machine gives the grader one), and without."""
+    if request.param:
+        try:
+            Cgroup.made(2**30, 64).remove()
+        except CgroupError as error:
+            pytest.skip(f"no cgroup for the sandbox here: {error}")
+    return request.param
+
+
+HOARDS = {
+    "memfd": "memfds never mapped: in no process's memory",
+    "tmpfs": "files in the sandbox's private /tmp and /dev/shm",
+    "deleted": "files deleted from /tmp and /var/tmp while held open",
+}
+"""Where memory can be held outside every process's resident set. The temporary folders are
+writable only where Landlock is missing (a kernel before 5.13): those two run without it."""
+
+
+@pytest.mark.parametrize("hoard", list(HOARDS))
+def test_memory_held_outside_any_process_counts(start, cgroup: bool, hoard: str) -> None:
+    """400 MiB (in files of 50 MiB, under the per-file limit) against a 300 MiB limit, held
+    where no process's resident set shows it: the kernel charges it to the sandbox's cgroup,
+    and without one the supervisor adds it up."""
+    child = start(
+        """
+        import os, time
+
+        CHUNK = b"x" * 2**20
+        held = []
+
+        def fill(file):
+            for _ in range(50):
+                os.write(file, CHUNK)
+            held.append(file)
+
+        def memfd():
+            for _ in range(8):
+                fill(os.memfd_create("hoard"))
+            time.sleep(1)  # held while it computes: the supervisor looks 10 times a second
+            return "kept"
+
+        def in_folders(folders, unlink):
+            for number in range(8):
+                path = f"{folders[number % 2]}/hoard{number}"
+                file = os.open(path, os.O_WRONLY | os.O_CREAT)
+                if unlink:
+                    os.unlink(path)
+                fill(file)
+            time.sleep(1)
+            return "kept"
+
+        def tmpfs():
+            return in_folders(["/tmp", "/dev/shm"], unlink=False)
+
+        def deleted():
+            return in_folders(["/tmp", "/var/tmp"], unlink=True)
+        """,
+        memory_total_bytes=300 * 2**20,
+        cgroup=cgroup,
+        landlock=hoard == "memfd",
+    )
+    answer = child.call(hoard)
+    assert answer.error is not None, f"{HOARDS[hoard]}: kept 400 MiB"
+    assert "more memory together than the grader allows" in answer.error.message, answer.error
+    layers = {layer["name"]: layer["active"] for layer in child.layers or []}
+    assert layers["cgroup"] is cgroup, child.layers
 
 
 def test_each_forked_child_starts_clean(monkeypatch, fork_server, tmp_path: Path) -> None:

@@ -68,33 +68,60 @@ def _copy_solutions(tmp_path: Path) -> Path:
     return Path(shutil.copytree(SOLUTIONS, tmp_path / "submission"))
 
 
-def _assert_only(report: dict, exercise: str, status: str, words: str) -> None:
+BROKEN = {
+    "ex01_activations": "could not be imported",
+    "ex02_losses": "ex02_losses/losses.py was not found",
+    "ex03_optimizers": "could not be imported",
+}
+"""What each broken exercise of the ``broken_report`` submission must say: a syntax error, a
+missing file and a file that is not UTF-8, beside intact files for every other exercise."""
+
+
+@pytest.fixture(scope="module")
+def broken_report(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The reference solutions with three exercises broken three ways, graded as a whole."""
+    folder = Path(shutil.copytree(SOLUTIONS, tmp_path_factory.mktemp("broken") / "submission"))
+    activations = folder / "ex01_activations" / "activations.py"
+    activations.write_text(activations.read_text() + "\ndef broken(:\n    pass\n")
+    (folder / "ex02_losses" / "losses.py").unlink()
+    optimizers = folder / "ex03_optimizers" / "optimizers.py"
+    optimizers.write_bytes(optimizers.read_bytes() + '\nGREETING = "\xe4\xf6"\n'.encode("latin-1"))
+    return grade(folder)
+
+
+def _assert_broken(report: dict, exercise: str) -> None:
+    """``exercise`` scored nothing, every check of it an error saying why."""
     for (ex, _check), test in results(report).items():
         if ex == exercise:
-            assert test["status"] == status, test
-            assert words in test["message"], test["message"]
-        else:
-            assert test["status"] == "passed", test
+            assert test["status"] == "error", test
+            assert BROKEN[exercise] in test["message"], test["message"]
     graded = {e["name"]: e["score"] for e in report["exercises"]}
     assert graded[exercise] == 0
-    assert report["score"] == KIT_TOTAL - next(
-        e.max_score for e in exercises() if e.name == exercise
+
+
+def test_broken_files_cost_only_their_exercises(broken_report: dict) -> None:
+    """Every other exercise is graded in full, beside the three broken ones."""
+    intact = [(key, t) for key, t in results(broken_report).items() if key[0] not in BROKEN]
+    assert {ex for (ex, _), _t in intact} == {e.name for e in exercises()} - set(BROKEN)
+    lost = {
+        f"{ex}::{name}": (t["status"], t["message"])
+        for (ex, name), t in intact
+        if t["status"] != "passed"
+    }
+    assert not lost, lost
+    assert broken_report["score"] == KIT_TOTAL - sum(
+        e.max_score for e in exercises() if e.name in BROKEN
     )
 
 
-def test_a_missing_file_costs_only_its_exercise(tmp_path: Path) -> None:
-    folder = _copy_solutions(tmp_path)
-    (folder / "ex02_losses" / "losses.py").unlink()
-    _assert_only(grade(folder), "ex02_losses", "error", "ex02_losses/losses.py was not found")
+def test_a_missing_file_costs_only_its_exercise(broken_report: dict) -> None:
+    _assert_broken(broken_report, "ex02_losses")
 
 
-def test_a_syntax_error_costs_only_its_exercise(tmp_path: Path) -> None:
-    folder = _copy_solutions(tmp_path)
-    path = folder / "ex01_activations" / "activations.py"
-    path.write_text(path.read_text() + "\ndef broken(:\n    pass\n")
-    report = grade(folder)
-    _assert_only(report, "ex01_activations", "error", "could not be imported")
-    messages = [t["message"] for (ex, _), t in results(report).items() if ex == "ex01_activations"]
+def test_a_syntax_error_costs_only_its_exercise(broken_report: dict) -> None:
+    _assert_broken(broken_report, "ex01_activations")
+    tests = [t for t in broken_report["tests"] if t["exercise"] == "ex01_activations"]
+    messages = [t["message"] for t in tests]
     # Said once, in full, with the line and a caret under where Python stopped; the other checks
     # point to it, with no case line of their own.
     full = [m for m in messages if "SyntaxError" in m]
@@ -102,17 +129,17 @@ def test_a_syntax_error_costs_only_its_exercise(tmp_path: Path) -> None:
     assert "line" in full[0] and "def broken(:\n" in full[0] and full[0].endswith("^"), full[0]
     assert all("(case:" not in m for m in messages)
     assert len(set(messages)) == 2, messages
-    tests = [t for t in report["tests"] if t["exercise"] == "ex01_activations"]
     assert {t["diagnosis"] for t in tests} == {
         say("table.fix_syntax", file="activations.py", type="SyntaxError")
     }
 
 
-def test_a_file_that_is_not_utf8_costs_only_its_exercise(tmp_path: Path) -> None:
-    folder = _copy_solutions(tmp_path)
-    path = folder / "ex03_optimizers" / "optimizers.py"
-    path.write_bytes(path.read_bytes() + '\nGREETING = "\xe4\xf6"\n'.encode("latin-1"))
-    _assert_only(grade(folder), "ex03_optimizers", "error", "could not be imported")
+def test_a_file_that_is_not_utf8_costs_only_its_exercise(broken_report: dict) -> None:
+    _assert_broken(broken_report, "ex03_optimizers")
+    message = next(
+        t["message"] for t in broken_report["tests"] if t["exercise"] == "ex03_optimizers"
+    )
+    assert "UTF-8" in message or "utf-8" in message, message
 
 
 def test_an_endless_loop_times_out_and_other_checks_still_count(tmp_path: Path) -> None:
@@ -135,7 +162,7 @@ def test_exit_and_exceptions_are_errors_with_the_students_line(tmp_path: Path) -
         path.read_text() + "\n\ndef relu(x):\n    print('debug relu')\n    raise SystemExit(3)\n"
         "\n\ndef sigmoid(x):\n    return 1 / 0\n"
     )
-    by_check = results(grade(folder))
+    by_check = results(grade(folder, None, "--only=ex01_activations"))
     relu = by_check[("ex01_activations", "relu")]
     assert relu["status"] == "error" and "exit code 3" in relu["message"]
     assert "debug relu" in relu["message"]
@@ -202,9 +229,10 @@ def test_reference_cases_catch_answers_copied_from_the_recorded_values(tmp_path:
         path.read_text() + f"\n\n_TABLE = {{\n{table}\n}}\n\n\n"
         "def relu(x):\n    return _TABLE[np.asarray(x).tobytes()].copy()\n"
     )
-    student_side = results(grade(folder, tmp_path / "student.json", "--no-reference"))
+    only = "--only=ex01_activations"
+    student_side = results(grade(folder, tmp_path / "student.json", "--no-reference", only))
     assert student_side[("ex01_activations", "relu")]["status"] == "passed"
-    instructor_side = grade(folder, tmp_path / "instructor.json")
+    instructor_side = grade(folder, tmp_path / "instructor.json", only)
     assert instructor_side["reference"] is not None
     relu = results(instructor_side)[("ex01_activations", "relu")]
     assert relu["status"] == "error" and "KeyError" in relu["message"]

@@ -28,7 +28,8 @@ PROTECTS = {
     "seccomp": "no network socket, ptrace, mount, new namespace, bpf, io_uring or keyring",
     "uid": "a uid of its own when grading as root: root's files, devices and processes out of "
     "reach",
-    "cgroup": "memory, processes and CPU shared fairly between sandboxes",
+    "cgroup": "hard limits the kernel enforces on memory (tmpfs, shared memory and memfds "
+    "included) and processes, and an equal CPU share beside other sandboxes",
 }
 ENABLE = {
     "namespaces": "allow unprivileged user namespaces: `sudo sysctl -w "
@@ -41,7 +42,9 @@ ENABLE = {
     "container profile that forbids installing filters)",
     "uid": "grade as root (`sudo grader ...`, or the container's root) with Python installed "
     "where other users may read it (not under /root)",
-    "cgroup": "not built yet: the supervisor polls memory and disk instead",
+    "cgroup": "grade as root on a machine that mounts the cgroup v1 memory controller or "
+    "cgroup v2 with the memory controller (in a container: `docker run --cgroupns=private` "
+    "with a writable /sys/fs/cgroup, or Kubernetes' own limits on the pod)",
 }
 PROBE = textwrap.dedent(
     """

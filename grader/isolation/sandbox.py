@@ -39,11 +39,13 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from grader import GRADER_ROOT, PACKAGE_DIR
+from grader.isolation.cgroups import Cgroup, CgroupError, missing_layer
 from grader.isolation.layers import (
     DEVICES,
     READ,
@@ -133,7 +135,8 @@ class Policy:
     """Threads and processes together (TensorFlow starts dozens of threads)."""
     open_files: int = 1024
     memory_total_bytes: int = 6 * 2**30
-    """Resident memory of all the sandbox's processes together (checked 10 times a second)."""
+    """Memory of all the sandbox's processes together, tmpfs files and memfds included: the
+    kernel's limit where the sandbox has a cgroup, else checked 10 times a second."""
     disk_bytes: int = 256 * 2**20
     """Bytes in the writable folders together (checked 10 times a second)."""
     namespaces: bool = True
@@ -142,6 +145,8 @@ class Policy:
     """False: no Landlock layer, as on a kernel without it (for tests and ``grader doctor``)."""
     seccomp: bool = True
     """False: no seccomp layer, as on a kernel without it."""
+    cgroup: bool = True
+    """False: no cgroup of its own, as on a machine that gives the grader none (for tests)."""
     drop_uid: bool = True
     """False: a root grader's sandbox keeps root's uid, as when the grader is not root."""
     sandbox_uid: int = 0
@@ -441,7 +446,8 @@ def _kill_adopted() -> None:
 
 def _resident(measure: str) -> int:
     """Bytes of memory the sandbox's processes hold together: ``rss`` counts the pages they
-    share (with each other, with the fork server) once per process, ``pss`` shares them out.
+    share (with each other, with the fork server) once per process, ``pss`` shares them out,
+    ``shmem`` is PSS's part in shared memory (tmpfs files and memfds that are mapped).
     The supervisor's /proc is the sandbox's own (PID 1 mounted it in their mount namespace)."""
     total = 0
     for entry in Path("/proc").iterdir():
@@ -451,29 +457,80 @@ def _resident(measure: str) -> int:
                     total += int((entry / "statm").read_text().split()[1]) * _PAGE_SIZE
                 else:
                     rollup = (entry / "smaps_rollup").read_text()
-                    total += int(rollup.split("\nPss:")[1].split()[0]) * 1024
+                    key = "\nPss:" if measure == "pss" else "\nPss_Shmem:"
+                    if key in rollup:
+                        total += int(rollup.split(key)[1].split()[0]) * 1024
     return total
 
 
-def _over_limits(policy: Policy) -> int:
-    """0, or the exit code that says which shared limit the sandbox went over."""
-    if os.path.exists("/proc/self"):  # still the host's /proc: PID 1 has not mounted its own
-        return 0
-    limit = policy.memory_total_bytes
-    if _resident("rss") > limit and _resident("pss") > limit:  # the cheap measure first
-        return MEMORY_EXIT
-    written = 0
-    for folder in policy.writable:
+def _bytes_in(folders: Iterable[str]) -> int:
+    """Bytes the files under ``folders`` take."""
+    total = 0
+    for folder in folders:
         for root, _, files in os.walk(folder):
             for name in files:
                 with contextlib.suppress(OSError):
-                    written += os.lstat(os.path.join(root, name)).st_blocks * 512
+                    total += os.lstat(os.path.join(root, name)).st_blocks * 512
+    return total
+
+
+def _unlisted_files(in_tmpfs: tuple[str, ...]) -> tuple[int, int]:
+    """Bytes in files the sandbox's processes hold open that no folder lists: memfds, and
+    files deleted while open; as (in memory, on disk). Memory: memfds and files that were in
+    the folders ``in_tmpfs``."""
+    seen: set[tuple[int, int]] = set()
+    in_memory = on_disk = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            for fd in (entry / "fd").iterdir():
+                with contextlib.suppress(OSError):
+                    target = os.readlink(fd)
+                    if not (target.startswith("/memfd:") or target.endswith(" (deleted)")):
+                        continue
+                    found = fd.stat()
+                    if (found.st_dev, found.st_ino) not in seen:
+                        seen.add((found.st_dev, found.st_ino))
+                        if target.startswith(("/memfd:", *in_tmpfs)):
+                            in_memory += found.st_blocks * 512
+                        else:
+                            on_disk += found.st_blocks * 512
+    return in_memory, on_disk
+
+
+def _over_limits(policy: Policy, cgroup: Cgroup | None) -> int:
+    """0, or the exit code that says which shared limit the sandbox went over.
+
+    With a cgroup the kernel holds the memory limit, and this only reads whether it struck.
+    Without one, memory is what the processes hold (RSS, then PSS without the shared memory
+    pages, which are counted as files) plus the files of the private tmpfs folders and every
+    memfd or deleted file a process holds open."""
+    if cgroup is not None and cgroup.memory_ran_out():
+        return MEMORY_EXIT
+    if os.path.exists("/proc/self"):  # the host's /proc: PID 1 has not mounted its own, or the
+        return 0  # sandbox has no namespaces (then only its cgroup, if any, counts)
+    tmpfs = tuple(_temporary_folders(policy)) if policy.private_tmp else ()
+    in_memory, on_disk = _unlisted_files(tuple(f + "/" for f in tmpfs))
+    if cgroup is None:
+        limit = policy.memory_total_bytes - in_memory - _bytes_in(tmpfs)
+        # The cheap measure first, then the exact one.
+        if _resident("rss") > limit and _resident("pss") - _resident("shmem") > limit:
+            return MEMORY_EXIT
+    written = _bytes_in(policy.writable) + on_disk
     return DISK_EXIT if written > policy.disk_bytes else 0
 
 
-def _supervise(child: int, level: str, policy: Policy, status: IO[str] | None, parent: int) -> None:
+def _supervise(
+    child: int,
+    level: str,
+    policy: Policy,
+    status: IO[str] | None,
+    parent: int,
+    cgroup: Cgroup | None,
+) -> None:
     """The supervisor's life: kill the sandbox when told to, when orphaned, or when it goes
-    over a limit its processes share; then end as it ended."""
+    over a limit its processes share; then end as it ended, its cgroup removed."""
 
     def stop(signum: int, frame: Any) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -489,12 +546,15 @@ def _supervise(child: int, level: str, policy: Policy, status: IO[str] | None, p
         stop(signal.SIGTERM, None)
     over = 0
     while not (ended := os.waitpid(child, os.WNOHANG))[0]:
-        if level == "namespaces" and not over and (over := _over_limits(policy)):
+        if not over and (over := _over_limits(policy, cgroup)):
             stop(signal.SIGTERM, None)
         time.sleep(_WATCH_SECONDS)
     code = os.waitstatus_to_exitcode(ended[1])
     if level != "namespaces":  # processes that left the group came to this subreaper
         _kill_adopted()
+    if cgroup is not None:
+        over = over or (MEMORY_EXIT if cgroup.memory_ran_out() else 0)
+        cgroup.remove()
     code = over or code
     if status is not None:
         with contextlib.suppress(OSError):
@@ -542,6 +602,7 @@ def enter(policy: Policy, status: IO[str] | None = None) -> str:
             sandbox has ended, ``exit <code>`` (negative: killed by that signal).
     """
     libc = _libc()
+    cgroup, cgroup_layer = _cgroup(policy)  # made while this process still sees /sys/fs/cgroup
     level = "process"
     if policy.namespaces and sys.platform.startswith("linux") and _unshare(libc):
         _build_view(policy, libc)  # a refusal from here on is an error, not a weaker level
@@ -554,8 +615,13 @@ def enter(policy: Policy, status: IO[str] | None = None) -> str:
     # The judge's choice (one uid for all of one judge's sandboxes, which share its folders),
     # else one of the supervisor's own (the child's PID may be 1, in its own PID namespace).
     uid = policy.sandbox_uid or sandbox_uid(os.getpid())
+    placed, told = os.pipe()
     child = os.fork()
     if child:
+        os.close(placed)
+        cgroup, cgroup_layer = _place(cgroup, cgroup_layer, child)
+        os.write(told, json.dumps(cgroup_layer.to_dict()).encode())
+        os.close(told)
         # The supervisor holds no channel to the judge: only the child answers.
         devnull = os.open(os.devnull, os.O_RDWR)
         os.dup2(devnull, 0)
@@ -564,12 +630,14 @@ def enter(policy: Policy, status: IO[str] | None = None) -> str:
             with contextlib.suppress(OSError):
                 status.write(f"level {level}\npid {child}\n")
                 status.flush()
-        _supervise(child, level, policy, status, parent)
+        _supervise(child, level, policy, status, parent, cgroup)
+    os.close(told)
+    cgroup_layer = Layer(**json.loads(_read_all(placed)))  # in its cgroup from here on
     die_with_parent()  # the supervisor gone (even killed outright): so is the sandbox
     os.setsid()  # a session of its own: a signal to its group or session misses the supervisor
     if level == "namespaces":
         _become_pid_one(policy, libc)
-    layers = _raise_walls(policy, level, libc, uid)
+    layers = [*_raise_walls(policy, level, libc, uid), cgroup_layer]
     _limit(policy)
     if status is not None:  # still the grader's code: student code has not been loaded
         with contextlib.suppress(OSError):
@@ -599,8 +667,7 @@ def _raise_walls(policy: Policy, level: str, libc: ctypes.CDLL, uid: int) -> lis
     supervisor = os.getppid() or -1  # 0: outside this PID namespace, out of reach already
     layers = [_namespaces_layer(policy, level)]
     if not sys.platform.startswith("linux"):
-        layers += [Layer(n, False, "Linux only") for n in ("uid", "landlock", "seccomp")]
-        return [*layers, Layer("cgroup", False, "Linux only")]
+        return [*layers, *(Layer(n, False, "Linux only") for n in ("uid", "landlock", "seccomp"))]
     try:
         needed = (*_python_folders(), str(PACKAGE_DIR), *policy.visible)
         dropped = drop_root(policy.writable, uid, needed) if policy.drop_uid else _turned_off("uid")
@@ -616,8 +683,40 @@ def _raise_walls(policy: Policy, level: str, libc: ctypes.CDLL, uid: int) -> lis
     else:
         layers.append(_turned_off("landlock"))
     layers.append(apply_seccomp(supervisor) if policy.seccomp else _turned_off("seccomp"))
-    layers.append(Layer("cgroup", False, "none yet: the supervisor polls memory and disk"))
     return layers
+
+
+def _cgroup(policy: Policy) -> tuple[Cgroup | None, Layer]:
+    """The sandbox's cgroup (not yet holding a process) and its layer, or None and why not."""
+    if not sys.platform.startswith("linux"):
+        return None, Layer("cgroup", False, "Linux only")
+    if not policy.cgroup:
+        return None, _turned_off("cgroup")
+    try:
+        cgroup = Cgroup.made(policy.memory_total_bytes, policy.processes)
+    except CgroupError as error:
+        return None, missing_layer(str(error))
+    return cgroup, cgroup.layer(policy.memory_total_bytes, policy.processes)
+
+
+def _place(cgroup: Cgroup | None, layer: Layer, child: int) -> tuple[Cgroup | None, Layer]:
+    """Move the child into the cgroup, before it runs anything: it waits to be told."""
+    if cgroup is None:
+        return None, layer
+    try:
+        cgroup.add(child)
+    except OSError as error:
+        cgroup.remove()
+        return None, missing_layer(f"the kernel refused to move the sandbox in: {error.strerror}")
+    return cgroup, layer
+
+
+def _read_all(fd: int) -> str:
+    chunks = []
+    while chunk := os.read(fd, 65536):
+        chunks.append(chunk)
+    os.close(fd)
+    return b"".join(chunks).decode()
 
 
 def _landlock_rules(
