@@ -36,6 +36,7 @@ import pytest
 from kit import ROOT, SOLUTIONS
 
 from grader.catalog import exercise, exercises
+from grader.isolation.layers import landlock_abi
 from grader.results.model import validate
 
 pytestmark = pytest.mark.skipif(
@@ -48,6 +49,9 @@ WORKERS = 2
 TIMEOUT = 60
 """Seconds per submission (--timeout): an honest one takes a few, memory_spread's import 10-30."""
 HONEST_FIRST, HONEST_LAST = "000-honest-first", "zzz-honest-last"
+AS_ALLOWED, USERNS_BLOCKED = "as-allowed", "userns-blocked"
+LEVELS = (AS_ALLOWED, USERNS_BLOCKED)
+BLOCKED = Path(__file__).resolve().parent / "blocked_userns.py"
 HONEST_EXERCISES = ("ex01_activations", "ex02_losses", "ex03_optimizers")
 """The NumPy exercises: what the honest submissions hold (no TensorFlow, so the batch is quick)."""
 MARKERS = ("HOSTILE-FORGERY", "HOSTILE-SHADOW", "HOSTILE-CONFTEST")
@@ -78,6 +82,18 @@ def scratch_folder() -> Path:
     sandbox replaces with its own. ``GRADER_TEST_SCRATCH`` chooses it."""
     chosen = os.environ.get("GRADER_TEST_SCRATCH")
     return Path(chosen) if chosen else Path.home() / ".cache" / "dl-grader-kit-tests"
+
+
+def other_course_file(root: Path) -> Path:
+    """A file the grading machine keeps outside every folder the kit hides: another course's
+    in /opt or /var/cache where this user may write there (else beside the test's folders)."""
+    for folder in (Path("/opt"), Path("/var/cache"), root):
+        if os.access(folder, os.W_OK):
+            secret = Path(tempfile.mkdtemp(prefix="other-course-", dir=folder)) / "answers.txt"
+            secret.write_text("HOSTILE-SECRET\n", encoding="utf-8")
+            secret.parent.chmod(0o755)
+            return secret
+    return root / "answers.txt"
 
 
 @dataclass(frozen=True)
@@ -425,6 +441,8 @@ class BatchRun:
     submissions: dict[str, Path]
     """Each submission's folder or zip, by id."""
     out: Path
+    level: str = AS_ALLOWED
+    """Where user namespaces stand (as this machine allows them) or are blocked."""
     code: int = 0
     output: str = ""
     seconds: float = 0.0
@@ -445,15 +463,22 @@ class BatchRun:
 
 
 def run_batch(
-    root: Path, tmpdir: Path, chosen: list[HostileEntry], ids: dict[str, str], *, workers: int
+    root: Path,
+    tmpdir: Path,
+    chosen: list[HostileEntry],
+    ids: dict[str, str],
+    *,
+    workers: int,
+    level: str = AS_ALLOWED,
 ) -> BatchRun:
     """Build the submissions in ``root`` (hostile entries under ``ids``, plus the two honest
-    ones), grade them in one ``grader batch`` with ``tmpdir`` as TMPDIR, and watch what it
-    leaves."""
+    ones), grade them in one ``grader batch`` with ``tmpdir`` as TMPDIR, at ``level``, and
+    watch what it leaves."""
     submissions, out, hidden = root / "submissions", root / "out", root / "hidden-checks"
     for folder in (submissions, root / "cwd"):
         folder.mkdir()
     shutil.copytree(HIDDEN_EXAMPLE, hidden, ignore=shutil.ignore_patterns("__pycache__"))
+    secret = other_course_file(root)
     with Listener() as listener:
         places = {
             "KIT": str(ROOT),
@@ -461,12 +486,14 @@ def run_batch(
             "OUT": str(out),
             "HIDDEN": str(hidden),
             "PORT": str(listener.port),
+            "SECRET": str(secret),
         }
         paths = {ids[e.name]: build_submission(e, submissions, ids[e.name], places) for e in chosen}
         paths[HONEST_FIRST] = build_honest(submissions, HONEST_FIRST, as_zip=False)
         paths[HONEST_LAST] = build_honest(submissions, HONEST_LAST, as_zip=True)
-        run = BatchRun(root, tmpdir, paths, out)
-        command = [sys.executable, "-m", "grader", "batch", str(submissions)]
+        run = BatchRun(root, tmpdir, paths, out, level)
+        walls = [sys.executable, str(BLOCKED)] if level == USERNS_BLOCKED else []
+        command = [*walls, sys.executable, "-m", "grader", "batch", str(submissions)]
         command += ["--out", str(out), "--workers", str(workers), "--timeout", str(TIMEOUT)]
         command += ["--hidden-tests", str(hidden), "--lang", "en"]
         env = {**os.environ, "TMPDIR": str(tmpdir), "GRADER_LANG": "en"}
@@ -492,17 +519,29 @@ def run_batch(
         run.seconds = time.monotonic() - start
         run.left_running, run.peak_bytes = watch.left, disk.peak
         run.connections = list(listener.connections)
+    if secret.parent != root:
+        shutil.rmtree(secret.parent, ignore_errors=True)
     return run
 
 
-@pytest.fixture(scope="module")
-def batch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BatchRun]:
-    root = tmp_path_factory.mktemp("hostile")
+@pytest.fixture(scope="module", params=LEVELS)
+def batch(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[BatchRun]:
+    """The whole corpus in one batch, at each level: as this machine allows, and where user
+    namespaces are blocked (as Ubuntu 23.10+, Docker and most CI containers do)."""
+    level = request.param
+    if level == USERNS_BLOCKED and landlock_abi() < 1:
+        pytest.skip(
+            "this kernel has no Landlock: with user namespaces blocked nothing hides the kit"
+        )
+    root = tmp_path_factory.mktemp(f"hostile-{level}")
     scratch = scratch_folder()
     scratch.mkdir(parents=True, exist_ok=True)
     tmpdir = Path(tempfile.mkdtemp(prefix="hostile-", dir=scratch))
     try:
-        yield run_batch(root, tmpdir, ENTRIES, {e.name: e.name for e in ENTRIES}, workers=WORKERS)
+        ids = {e.name: e.name for e in ENTRIES}
+        yield run_batch(root, tmpdir, ENTRIES, ids, workers=WORKERS, level=level)
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
 
@@ -631,13 +670,20 @@ def test_report_is_the_graders_own(submission_id: str, batch: BatchRun) -> None:
         )
 
 
-def test_student_code_ran_in_namespaces(batch: BatchRun) -> None:
-    """The proof holds only where the sandbox is at full strength: every submission whose
-    code ran (the honest ones, and every entry with an honest part) says it ran in namespaces."""
+def test_student_code_ran_behind_the_walls_of_its_level(batch: BatchRun) -> None:
+    """The proof holds only for the walls that stood: every submission whose code ran (the
+    honest ones, and every entry with an honest part) says it ran in namespaces where the
+    machine allows them, and behind Landlock and seccomp, outside namespaces, where user
+    namespaces are blocked."""
     ran = [HONEST_FIRST, HONEST_LAST, *(e.name for e in ENTRIES if e.min_score > 0)]
-    levels = {s: (batch.report(s).get("isolation") or {}).get("level") for s in ran}
-    weak = {s: level for s, level in levels.items() if level != "namespaces"}
-    assert not weak, f"not in Linux namespaces: {weak}"
+    expected = "namespaces" if batch.level == AS_ALLOWED else "process"
+    wrong = {}
+    for submission_id in ran:
+        isolation = batch.report(submission_id).get("isolation") or {}
+        active = {layer["name"] for layer in isolation.get("layers", []) if layer["active"]}
+        if isolation.get("level") != expected or not {"landlock", "seccomp"} <= active:
+            wrong[submission_id] = (isolation.get("level"), sorted(active))
+    assert not wrong, f"expected level {expected} with landlock and seccomp: {wrong}"
 
 
 def test_honest_submissions_get_full_marks(batch: BatchRun) -> None:
@@ -687,6 +733,7 @@ def test_disk_use_stays_bounded(batch: BatchRun) -> None:
     assert batch.peak_bytes < DISK_LIMIT, f"the batch held {batch.peak_bytes} bytes at once"
 
 
+@pytest.mark.parametrize("batch", [AS_ALLOWED], indirect=True)
 def test_regrading_in_another_order_gives_identical_marks(
     batch: BatchRun, tmp_path_factory: pytest.TempPathFactory
 ) -> None:

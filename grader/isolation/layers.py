@@ -269,8 +269,9 @@ LIST = _FS_READ_DIR
 WRITE = -1
 """All the rights the ruleset handles (a writable folder)."""
 DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
-SYSTEM_FOLDERS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/opt")
-"""Read-only: the shared libraries, ``ld.so.cache`` and the programs a student may run."""
+SYSTEM_FOLDERS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc")
+"""Read-only: the shared libraries, ``ld.so.cache`` and the programs a student may run. Not
+``/opt``, where other courses and tools live: a Python installed there is allowed as Python."""
 SYSTEM_FILES = (
     "/proc/cpuinfo", "/proc/meminfo", "/proc/stat", "/proc/filesystems", "/proc/sys/kernel",
     "/proc/sys/vm/overcommit_memory", "/sys/devices/system/cpu", "/sys/devices/system/node",

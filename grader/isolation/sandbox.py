@@ -73,6 +73,8 @@ MEMORY_EXIT = 120
 """The supervisor's exit code when the sandbox's processes together used too much memory."""
 DISK_EXIT = 121
 """The supervisor's exit code when the sandbox wrote too much into its folders."""
+PROCESS_EXIT = 122
+"""The supervisor's exit code when the sandbox, without a cgroup, ran too many processes."""
 POLICY_VARIABLE = "GRADER_SANDBOX"
 """The judge's environment variable holding the ``Policy`` (JSON) its children must use."""
 
@@ -444,22 +446,42 @@ def _kill_adopted() -> None:
                 os.waitpid(pid, 0)
 
 
-def _resident(measure: str) -> int:
-    """Bytes of memory the sandbox's processes hold together: ``rss`` counts the pages they
-    share (with each other, with the fork server) once per process, ``pss`` shares them out,
-    ``shmem`` is PSS's part in shared memory (tmpfs files and memfds that are mapped).
-    The supervisor's /proc is the sandbox's own (PID 1 mounted it in their mount namespace)."""
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
+def _sandbox_pids(level: str) -> list[int] | None:
+    """The sandbox's processes, None until PID 1 has mounted the sandbox's own /proc. In
+    namespaces that /proc shows only them; at the ``process`` level they are this supervisor's
+    descendants (a subreaper: the orphans among them come to it)."""
+    if level == "namespaces":
+        if os.path.exists("/proc/self"):  # still the host's /proc
+            return None
+        return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+    children: dict[int, list[int]] = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
             with contextlib.suppress(OSError, ValueError, IndexError):
-                if measure == "rss":
-                    total += int((entry / "statm").read_text().split()[1]) * _PAGE_SIZE
-                else:
-                    rollup = (entry / "smaps_rollup").read_text()
-                    key = "\nPss:" if measure == "pss" else "\nPss_Shmem:"
-                    if key in rollup:
-                        total += int(rollup.split(key)[1].split()[0]) * 1024
+                stat = Path("/proc", name, "stat").read_text()
+                children.setdefault(int(stat[stat.rindex(")") + 2 :].split()[1]), []).append(
+                    int(name)
+                )
+    found, frontier = [], [os.getpid()]
+    while frontier:
+        found += (frontier := [c for pid in frontier for c in children.get(pid, [])])
+    return found
+
+
+def _resident(measure: str, pids: list[int]) -> int:
+    """Bytes of memory the processes ``pids`` hold together: ``rss`` counts the pages they
+    share (with each other, with the fork server) once per process, ``pss`` shares them out,
+    ``shmem`` is PSS's part in shared memory (tmpfs files and memfds that are mapped)."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            if measure == "rss":
+                total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * _PAGE_SIZE
+            else:
+                rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+                key = "\nPss:" if measure == "pss" else "\nPss_Shmem:"
+                if key in rollup:
+                    total += int(rollup.split(key)[1].split()[0]) * 1024
     return total
 
 
@@ -474,17 +496,15 @@ def _bytes_in(folders: Iterable[str]) -> int:
     return total
 
 
-def _unlisted_files(in_tmpfs: tuple[str, ...]) -> tuple[int, int]:
-    """Bytes in files the sandbox's processes hold open that no folder lists: memfds, and
+def _unlisted_files(pids: list[int], in_tmpfs: tuple[str, ...]) -> tuple[int, int]:
+    """Bytes in files the processes ``pids`` hold open that no folder lists: memfds, and
     files deleted while open; as (in memory, on disk). Memory: memfds and files that were in
     the folders ``in_tmpfs``."""
     seen: set[tuple[int, int]] = set()
     in_memory = on_disk = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+    for pid in pids:
         with contextlib.suppress(OSError):
-            for fd in (entry / "fd").iterdir():
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
                 with contextlib.suppress(OSError):
                     target = os.readlink(fd)
                     if not (target.startswith("/memfd:") or target.endswith(" (deleted)")):
@@ -499,23 +519,32 @@ def _unlisted_files(in_tmpfs: tuple[str, ...]) -> tuple[int, int]:
     return in_memory, on_disk
 
 
-def _over_limits(policy: Policy, cgroup: Cgroup | None) -> int:
-    """0, or the exit code that says which shared limit the sandbox went over.
+def _over_limits(policy: Policy, cgroup: Cgroup | None, level: str) -> int:
+    """0, or the exit code that says which limit the sandbox's processes together went over.
 
-    With a cgroup the kernel holds the memory limit, and this only reads whether it struck.
-    Without one, memory is what the processes hold (RSS, then PSS without the shared memory
-    pages, which are counted as files) plus the files of the private tmpfs folders and every
-    memfd or deleted file a process holds open."""
+    With a cgroup the kernel holds the memory and process limits, and this only reads whether
+    memory struck. Without one: memory is what the processes hold (RSS, then PSS without the
+    shared memory pages, which are counted as files) plus the files of the private tmpfs
+    folders and every memfd or deleted file a process holds open; processes are counted (at
+    the ``process`` level, where a root-owned sandbox has no other cap on them). Disk is the
+    writable folders' files and the deleted ones still held open in them."""
     if cgroup is not None and cgroup.memory_ran_out():
         return MEMORY_EXIT
-    if os.path.exists("/proc/self"):  # the host's /proc: PID 1 has not mounted its own, or the
-        return 0  # sandbox has no namespaces (then only its cgroup, if any, counts)
-    tmpfs = tuple(_temporary_folders(policy)) if policy.private_tmp else ()
-    in_memory, on_disk = _unlisted_files(tuple(f + "/" for f in tmpfs))
+    pids = _sandbox_pids(level)
+    if pids is None:
+        return 0
+    tmpfs = (
+        tuple(_temporary_folders(policy)) if policy.private_tmp and level == "namespaces" else ()
+    )
+    in_memory, on_disk = _unlisted_files(pids, tuple(f + "/" for f in tmpfs))
     if cgroup is None:
+        if len(pids) > policy.processes:
+            return PROCESS_EXIT
         limit = policy.memory_total_bytes - in_memory - _bytes_in(tmpfs)
         # The cheap measure first, then the exact one.
-        if _resident("rss") > limit and _resident("pss") - _resident("shmem") > limit:
+        if _resident("rss", pids) > limit and (
+            _resident("pss", pids) - _resident("shmem", pids) > limit
+        ):
             return MEMORY_EXIT
     written = _bytes_in(policy.writable) + on_disk
     return DISK_EXIT if written > policy.disk_bytes else 0
@@ -546,7 +575,7 @@ def _supervise(
         stop(signal.SIGTERM, None)
     over = 0
     while not (ended := os.waitpid(child, os.WNOHANG))[0]:
-        if not over and (over := _over_limits(policy, cgroup)):
+        if not over and (over := _over_limits(policy, cgroup, level)):
             stop(signal.SIGTERM, None)
         time.sleep(_WATCH_SECONDS)
     code = os.waitstatus_to_exitcode(ended[1])

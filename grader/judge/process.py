@@ -23,7 +23,14 @@ from typing import Any
 
 from grader.isolation.launch import Child, child_environment, launch
 from grader.isolation.layers import host_root, sandbox_uid
-from grader.isolation.sandbox import DISK_EXIT, MEMORY_EXIT, OUTPUT_LIMIT_BYTES, Policy, requested
+from grader.isolation.sandbox import (
+    DISK_EXIT,
+    MEMORY_EXIT,
+    OUTPUT_LIMIT_BYTES,
+    PROCESS_EXIT,
+    Policy,
+    requested,
+)
 from grader.judge.call_time import CallTimer, thread_waits
 from grader.judge.shared_inputs import SharedInputs
 from grader.protocol import Handle, ProtocolError, read_message, write_message
@@ -439,6 +446,8 @@ def _ended(code: int, error: BaseException) -> str:
         return say("process.memory_limit")
     if code == DISK_EXIT:
         return say("process.disk_limit")
+    if code == PROCESS_EXIT:
+        return say("process.process_limit", processes=Policy().processes)
     if code == -getattr(signal, "SIGXCPU", 0):
         return say("process.cpu_limit")
     if code < 0:
