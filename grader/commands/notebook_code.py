@@ -26,8 +26,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import nbformat
-
 from grader.catalog import Exercise
 from grader.words import say_in
 
@@ -139,6 +137,8 @@ def read_notebook(data: bytes, path: str) -> Notebook:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise NotebookError(Note("not_utf8", {"file": path, "error": str(error)})) from None
+    import nbformat  # only for a notebook: most submissions have none
+
     captured: dict[str, Any] = {}
     try:
         notebook = nbformat.reads(text, as_version=4, capture_validation_error=captured)

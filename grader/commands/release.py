@@ -15,8 +15,6 @@ import itertools
 import shutil
 from pathlib import Path
 
-import jupytext
-
 from grader import GRADER_ROOT
 from grader.catalog import Exercise, exercises
 from grader.commands.export import TEMPLATES, classroom_workflow
@@ -52,6 +50,8 @@ def build_release(
         raise FileExistsError(f"{out} exists already: choose a new folder")
     if form not in FORMATS:
         raise ValueError(f"--format must be one of {', '.join(FORMATS)}, not {form!r}")
+    import jupytext  # only here: half a second to import, and a judge never needs it
+
     shutil.copytree(kit / "exercises", out / "exercises", ignore=LEFT_OUT)
     for exercise in exercises():
         folder = out / "exercises" / exercise.name
@@ -99,6 +99,8 @@ def exercise_notebook(
         *(f"# %%\n{cell}" for cell in stub_cells(stub)),
         f'# %% tags=["{CHECK_TAG}"]\nimport grader\n\ngrader.check("{exercise.name}")',
     ]
+    import jupytext
+
     notebook = jupytext.reads("\n\n".join(parts) + "\n", fmt="py:percent")
     notebook.metadata = {
         "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
