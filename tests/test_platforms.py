@@ -18,6 +18,7 @@ from kit import SOLUTIONS, grade, typed
 from grader import GRADER_ROOT
 from grader.catalog import exercises
 from grader.commands import export as platforms
+from grader.isolation.layers import landlock_abi
 from grader.judge.hidden import load_hidden_suite
 from grader.results import formats as exports
 from grader.results.model import SubmissionRecord
@@ -36,6 +37,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 
 HIDDEN_EXAMPLE = GRADER_ROOT / "grader" / "hidden_example"
+BLOCKED = Path(__file__).resolve().parent / "blocked_userns.py"
 
 
 def test_gradescope_results_follow_the_specification(report: dict) -> None:
@@ -196,6 +198,62 @@ def test_gradescope_zip_with_hidden_checks(tmp_path: Path) -> None:
     assert hidden and all(t["score"] == t["max_score"] for t in hidden)
     points = load_hidden_suite(HIDDEN_EXAMPLE).points
     assert len(hidden) == sum(len(checks) for checks in points.values())
+
+
+STEALING_ACTIVATIONS = """
+import glob
+
+for _path in glob.glob("{source}/**/ex01_activations/activations.py", recursive=True):
+    try:
+        with open(_path, encoding="utf-8") as _file:
+            exec(compile(_file.read(), _path, "exec"))
+        break
+    except OSError:
+        pass
+for _path in glob.glob("{source}/hidden/*.py"):
+    try:
+        open(_path, encoding="utf-8").read()
+        HIDDEN_READ = True
+    except OSError:
+        pass
+"""
+"""A submission that writes nothing and runs whatever reference Gradescope's container holds."""
+
+
+@pytest.mark.skipif(landlock_abi() < 1, reason="no Landlock in this kernel")
+def test_gradescope_hides_its_source_where_user_namespaces_are_blocked(tmp_path: Path) -> None:
+    """Gradescope's containers block user namespaces: ``run_autograder`` there, with the
+    reference and the hidden checks in ``/autograder/source``, still keeps both from the
+    student's code (Landlock, seccomp), so a submission that runs the reference earns nothing."""
+    archive = tmp_path / "autograder.zip"
+    assert _export_gradescope(archive, HIDDEN_EXAMPLE).returncode == 0
+    root = tmp_path / "autograder"
+    platforms.unpack(archive, root / "source")
+    submission = root / "submission"
+    submission.mkdir()
+    stealing = STEALING_ACTIVATIONS.format(source=root / "source")
+    (submission / "activations.py").write_text(stealing, encoding="utf-8")
+    honest = exercises()[1]  # ex02_losses, its own work: the grading did run
+    shutil.copyfile(SOLUTIONS / honest.relative_path, submission / honest.filename)
+    env = {
+        **os.environ,
+        "AUTOGRADER_ROOT": str(root),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+    }
+    done = subprocess.run(
+        [sys.executable, str(BLOCKED), "bash", str(root / "source" / "run_autograder")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    results = json.loads((root / "results" / "results.json").read_text())
+    earned = {t["name"] for t in results["tests"] if t["score"]}
+    ex02 = {t["name"] for t in results["tests"] if t["name"].startswith(f"{honest.name}/")}
+    assert earned == ex02, f"points beyond the honest exercise's: {sorted(earned - ex02)}"
+    assert "WEAK ISOLATION" not in results.get("output", ""), results.get("output")
 
 
 def test_gradescope_export_refuses_a_broken_suite(tmp_path: Path) -> None:
