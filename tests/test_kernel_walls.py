@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -129,6 +130,57 @@ def test_dev_holds_no_disk(start) -> None:  # noqa: F811  (fixtures from test_sa
     )
     assert _value(child, "exists", disks) == []
     assert _value(child, "write_null") == 1
+
+
+DISK_MARKER = b"HOSTILE-DISK-MARKER"
+
+
+@pytest.fixture
+def loop_device(tmp_path: Path) -> Iterator[str]:
+    """A loop device of the test's own on a 64 KiB image that starts with DISK_MARKER: a disk
+    the grading machine has, which root can read and the sandbox must not."""
+    if not host_root():
+        pytest.skip("only root can attach a loop device (and only a root grader's sandbox saw one)")
+    image = tmp_path / "disk.img"
+    image.write_bytes(DISK_MARKER + bytes(64 * 1024 - len(DISK_MARKER)))
+    attached = subprocess.run(
+        ["losetup", "--find", "--show", "--read-only", str(image)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if attached.returncode != 0:
+        pytest.skip(f"losetup could not attach an image here: {attached.stderr.strip()}")
+    device = attached.stdout.strip()
+    try:
+        with open(device, "rb") as disk:
+            assert disk.read(len(DISK_MARKER)) == DISK_MARKER, "the test cannot read its own disk"
+        yield device
+    finally:
+        subprocess.run(["losetup", "--detach", device], check=False)
+
+
+@pytest.mark.parametrize("without", [(), ("landlock",), ("namespaces",)], ids=str)
+def test_a_root_graders_sandbox_reads_no_disk(
+    loop_device: str,
+    start,  # noqa: F811  (fixtures from test_sandbox)
+    without: tuple[str, ...],
+) -> None:
+    """The raw-device attack on a disk of the test's own: with every layer, without Landlock
+    (the minimal /dev and the dropped uid hold), and without namespaces (Landlock and the
+    dropped uid hold). With none of the three, the sandbox reads it (checked by hand)."""
+    child = start(
+        """
+        def read_disk(path):
+            try:
+                with open(path, "rb") as disk:
+                    return disk.read(64).decode("latin-1")
+            except OSError as error:
+                return type(error).__name__
+        """,
+        **{name: False for name in without},
+    )
+    assert _value(child, "read_disk", loop_device) in ("FileNotFoundError", "PermissionError")
 
 
 @pytest.mark.skipif(not host_root(), reason="only root drops to a uid of the sandbox's own")
