@@ -282,6 +282,8 @@ def test_summary_warns_when_isolation_is_weak(graded: dict[str, Any]) -> None:
     assert 'class="warning"' not in class_summary.summary_html(strong)
     alice = graded["reports"]["alice"]
     assert graded["rows"]["alice"]["isolation"] == alice["isolation"]["level"]
+    stood = [layer["name"] for layer in alice["isolation"]["layers"] if layer["active"]]
+    assert stood and graded["rows"]["alice"]["walls"] == "+".join(stood)
 
 
 def small_class(root: Path) -> Path:

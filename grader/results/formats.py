@@ -170,12 +170,16 @@ def grading_status(report: ScoreReport) -> str:
 
 def gradebook_row(report: ScoreReport, student: str) -> dict[str, Any]:
     """One student's gradebook row: id, total, each exercise's score, how grading went
-    (``grading_status``), and how the student's code was isolated when the report says."""
+    (``grading_status``), and how the student's code was isolated when the report says: its
+    level, and the walls that stood (``walls``: namespaces+landlock+seccomp+uid+cgroup at most)
+    or, where the report lists none, nothing."""
     row: dict[str, Any] = {"id": student, "total": report.score, "max": report.max_score}
     row |= {exercise.name: exercise.score for exercise in report.exercises}
     row["status"] = grading_status(report)
     if report.isolation is not None:
         row["isolation"] = report.isolation["level"]
+        layers = report.isolation.get("layers") or []
+        row["walls"] = "+".join(layer["name"] for layer in layers if layer.get("active"))
     return row
 
 
