@@ -90,18 +90,25 @@ def grade(
     return json.loads(report.read_text(encoding="utf-8"))
 
 
-def grade_all(jobs: list[tuple[Path, str]], *extra: str) -> list[dict[str, Any]]:
-    """Grade each ``(folder, exercise)`` for that exercise only, two at a time; ``extra`` are
-    more options for ``grader grade`` (``--lang=ko``). The students' processes are forked from
-    one fork server that imported TensorFlow once for all the jobs, as ``grader batch`` does
-    for a class; the spawned path (a student's laptop, a Gradescope container) has tests of
-    its own."""
+Job = tuple[Path, str] | tuple[Path, str, frozenset[str]]
+"""A submission folder, the exercise to grade in it, and (if given) the only checks to run."""
+
+
+def grade_all(jobs: list[Job], *extra: str) -> list[dict[str, Any]]:
+    """Grade each job's exercise only (and only its checks, when it names some), two at a
+    time; ``extra`` are more options for ``grader grade`` (``--lang=ko``). The students'
+    processes are forked from one fork server that imported TensorFlow once for all the jobs,
+    as ``grader batch`` does for a class; the spawned path (a student's laptop, a Gradescope
+    container) has tests of its own."""
+
+    def one(job: Job) -> dict[str, Any]:
+        checks = [f"--checks={','.join(sorted(job[2]))}"] if len(job) > 2 and job[2] else []
+        return grade(job[0], None, f"--only={job[1]}", *checks, *extra, env=env)
+
     with running() as address:
         env = {**os.environ, ADDRESS_VARIABLE: address}
         with ThreadPoolExecutor(max_workers=2) as pool:
-            return list(
-                pool.map(lambda job: grade(job[0], None, f"--only={job[1]}", *extra, env=env), jobs)
-            )
+            return list(pool.map(one, jobs))
 
 
 def typed(report: dict[str, Any]) -> ScoreReport:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from kit import corpus, grade_all, results, submission_with
+from kit import Job, corpus, grade_all, results, submission_with
 
 from grader.judge.cases import Case, describe_case, golden_cases, phrase_words
 from grader.judge.process import Submission
@@ -62,8 +62,10 @@ def test_the_search_finds_english_and_spares_code() -> None:
 
 @pytest.fixture(scope="module")
 def korean(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """Each wrong entry graded in Korean on the checks it fails (test_corpus.py shows that
+    those are the only ones it fails); the others say in Korean that they were not run."""
     root = tmp_path_factory.mktemp("korean")
-    jobs = [(submission_with(e, root / e.id), e.exercise) for e in WRONG]
+    jobs: list[Job] = [(submission_with(e, root / e.id), e.exercise, e.fails) for e in WRONG]
     return {e.id: report for e, report in zip(WRONG, grade_all(jobs, "--lang=ko"), strict=True)}
 
 

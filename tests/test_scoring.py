@@ -172,6 +172,20 @@ def test_exit_and_exceptions_are_errors_with_the_students_line(tmp_path: Path) -
     assert by_check[("ex01_activations", "tanh")]["status"] == "passed"
 
 
+def test_checks_runs_only_the_checks_named(tmp_path: Path) -> None:
+    """``grader grade --checks``: the checks named run, the others are not run and earn
+    nothing, and a name that is no check is refused."""
+    report = grade(
+        SOLUTIONS, tmp_path / "r.json", "--only=ex01_activations", "--checks=softmax,relu"
+    )
+    statuses = {name: t["status"] for (_, name), t in results(report).items()}
+    assert statuses.pop("softmax") == statuses.pop("relu") == "passed"
+    assert set(statuses.values()) == {"not_run"}, statuses
+    assert report["score"] == 2
+    with pytest.raises(AssertionError, match="no check named softmaxx"):
+        grade(SOLUTIONS, tmp_path / "s.json", "--only=ex01_activations", "--checks=softmaxx")
+
+
 def test_pytest_on_one_exercise_grades_it_alone(tmp_path: Path) -> None:
     shutil.copytree(SOLUTIONS, tmp_path / "exercises")
     report_path = tmp_path / "reports" / "mine.json"

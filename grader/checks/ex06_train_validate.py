@@ -325,10 +325,51 @@ def test_best_epoch(student: Student) -> None:
             raise Verdict.of(*lines)
 
 
+CURVE_EPOCHS = 8
+CURVE_LOWEST = (3, 4, 5, 6)
+"""The learning curve is drawn for a history the grader makes: 8 epochs, a training loss that
+falls at every epoch and a validation loss lowest at an epoch drawn from these, for each
+submission (as ``TrainingRun`` is), so that only a plot of the history given can match."""
+
+
+def curve_history(student_file: Path | None) -> dict[str, list[float]]:
+    """The history ``plot_learning_curve`` is checked with, drawn for this submission."""
+    content = student_file.read_bytes() if student_file else b""
+    digest = int.from_bytes(hashlib.sha256(content).digest()[:8], "big")
+    lowest = int(np.random.default_rng([SEED, digest, 6]).choice(CURVE_LOWEST))
+    return {
+        "loss": [round(0.7**i, 4) for i in range(CURVE_EPOCHS)],
+        "val_loss": [round(0.5 + 0.1 * abs(i + 1 - lowest), 4) for i in range(CURVE_EPOCHS)],
+    }
+
+
+def curve_shape(line: dict[str, list[float]], epochs: int) -> tuple[str, int]:
+    """What a traced line shows: ``("falling", 0)`` (lower at every epoch), ``("lowest", N)``
+    (falling to epoch N, rising after it), else ``("other", 0)``. The line's first and last
+    columns are its first and last epochs, sampled at ``epochs`` evenly spaced columns; image
+    rows grow downwards."""
+    columns, rows = np.asarray(line["columns"], float), np.asarray(line["rows"], float)
+    if len(columns) < epochs:
+        return "other", 0
+    at = np.linspace(columns[0], columns[-1], epochs)
+    values = -np.interp(at, columns, rows)  # higher in the image: a larger loss
+    steps = np.diff(values)
+    if np.all(steps < 0):
+        return "falling", 0
+    lowest = int(np.argmin(values))
+    if np.all(steps[:lowest] < 0) and np.all(steps[lowest:] > 0):
+        return "lowest", lowest + 1
+    return "other", 0
+
+
 def test_plot_learning_curve(student: Student, inspector, tmp_path) -> None:
+    """The PNG has two lines that follow the history given: one falling at every epoch (the
+    training loss) and one lowest at the drawn epoch (the validation loss), traced from the
+    pixels in a process without student code."""
+    history = curve_history(student.submission.student_file)
     path = tmp_path / "curve.png"
     call = f"plot_learning_curve(history, {str(path)!r})"
-    student.call("plot_learning_curve", HISTORIES[0], str(path), text=call)
+    student.call("plot_learning_curve", history, str(path), text=call)
     if not path.is_file() or path.is_symlink():
         raise Verdict(say("keras.no_file", call=call, path=path))
     summary = inspector.request("png_summary", (str(path),), op="make")
@@ -337,7 +378,7 @@ def test_plot_learning_curve(student: Student, inspector, tmp_path) -> None:
             say("keras.unreadable_file", call=call, path=path, message=summary.error.message)
         )
     image = summary.value
-    lines = sum(1 for count in image["hue_counts"] if count >= 100)
+    lines = len(image["lines"])
     if image["width"] < 200 or image["height"] < 150 or lines < 2:
         raise Verdict(
             say(
@@ -346,5 +387,18 @@ def test_plot_learning_curve(student: Student, inspector, tmp_path) -> None:
                 lines=lines,
                 width=image["width"],
                 height=image["height"],
+            )
+        )
+    lowest = int(np.argmin(history["val_loss"])) + 1
+    shapes = [curve_shape(line, CURVE_EPOCHS) for line in image["lines"]]
+    if ("falling", 0) not in shapes or ("lowest", lowest) not in shapes:
+        found = [say(f"words.curve_{kind}", epoch=epoch) for kind, epoch in shapes]
+        raise Verdict(
+            say(
+                "keras.curve_shape",
+                call=call,
+                epochs=CURVE_EPOCHS,
+                lowest=lowest,
+                found="; ".join(found),
             )
         )

@@ -279,7 +279,7 @@ def _train(student: Student, inspector: Submission, tmp_dir: Path) -> dict[str, 
         {"epochs": EPOCH_LIMIT, "batch_size": BATCH_SIZE},
         convert="history",
     )
-    student.settle(answer, call)
+    history = student.settle(answer, call).value
     steps = student.submission.request("optimizer_steps", (model,), op="make")
     weights = student.submission.request("itself", (model,), op="make", convert="model")
     try:
@@ -297,6 +297,7 @@ def _train(student: Student, inspector: Submission, tmp_dir: Path) -> dict[str, 
         "call": call,
         "path": path,
         "steps": student.settle(steps, "model.optimizer.iterations").value,
+        "asked_epochs": history["params"].get("epochs"),
         "model": student.settle(weights, say("words.trained_model")).value,
         "checkpoint": known.get("ModelCheckpoint"),
         "stopping": stopping,
@@ -346,6 +347,16 @@ def test_stops_early(student: Student, inspector, tmp_path_factory) -> None:
     gold = run["gold"]
     if run["stopping"] is None:
         raise Verdict(say("keras.no_early_stopping", call=run["call"]))
+    if run["asked_epochs"] != EPOCH_LIMIT:  # early stopping would hide epochs=100 in the steps
+        raise Verdict.of(
+            say(
+                "keras.wrong_value",
+                call=f"{run['call']}: History.params['epochs']",
+                received=run["asked_epochs"],
+                expected=EPOCH_LIMIT,
+            ),
+            explain("epochs_hard_coded", epochs=run["asked_epochs"], asked=EPOCH_LIMIT),
+        )
     if run["steps"] != gold["steps"]:
         spe = _steps_per_epoch()
         lines = [

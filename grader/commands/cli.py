@@ -74,6 +74,7 @@ def _grade(args: argparse.Namespace) -> int:
         reference=reference,
         deadline=args.deadline,
         hidden_tests=args.hidden_tests,
+        checks=tuple(args.checks.split(",")) if args.checks else (),
     )
     try:
         options.checked().hidden_suite()
@@ -424,6 +425,12 @@ def parser() -> argparse.ArgumentParser:
         "--only",
         metavar="NAMES",
         help="grade only these exercises (comma-separated names, e.g. ex02_losses)",
+    )
+    grade_cmd.add_argument(
+        "--checks",
+        metavar="NAMES",
+        help="run only these checks of the exercises graded (comma-separated names as the "
+        "report gives them, e.g. softmax,softmax_axis); the others are not run and earn nothing",
     )
     grade_cmd.add_argument("--lang", choices=languages(), help="language of the feedback")
     grade_cmd.add_argument(

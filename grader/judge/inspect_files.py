@@ -101,11 +101,22 @@ def callback_training_run(
     }
 
 
-def png_summary(path: str) -> dict[str, Any]:
-    """Size and line colours of a PNG a student's code saved (opened without student code).
+HUE_BINS = 12
+LINE_PIXELS = 100
+"""A hue bin with at least this many strongly coloured pixels holds a plotted line."""
+GAP_ROWS = 3
+"""Pixels of one hue further apart than this in a column belong to different strokes."""
 
-    Returns the width, the height, and for each of 12 hue bins the number of strongly coloured
-    pixels: a plotted line shows as one bin, its anti-aliased edges in the same hue.
+
+def png_summary(path: str) -> dict[str, Any]:
+    """Size and lines of a PNG a student's code saved (opened without student code).
+
+    Returns the width, the height, for each of 12 hue bins the number of strongly coloured
+    pixels (a plotted line shows as one bin, its anti-aliased edges in the same hue), and for
+    each bin that holds a line, the line traced column by column: ``columns`` and, for each,
+    the ``rows`` of the stroke's middle (image rows: 0 at the top). A column with two strokes
+    of the hue (the line and its sample in the legend) keeps the one nearest the row the
+    tracing came from, from the left.
     """
     import matplotlib.colors
     import matplotlib.image
@@ -114,14 +125,69 @@ def png_summary(path: str) -> dict[str, Any]:
         if f.read(8) != b"\x89PNG\r\n\x1a\n":
             raise ValueError("the file is not a PNG image")
     image = np.asarray(matplotlib.image.imread(path), dtype=float)[..., :3]
-    hsv = matplotlib.colors.rgb_to_hsv(image.reshape(-1, 3))
-    coloured = hsv[(hsv[:, 1] > 0.4) & (hsv[:, 2] > 0.2)]
-    counts, _ = np.histogram(coloured[:, 0], bins=12, range=(0.0, 1.0))
+    hsv = matplotlib.colors.rgb_to_hsv(image)
+    strong = (hsv[..., 1] > 0.4) & (hsv[..., 2] > 0.2)
+    bins = np.minimum((hsv[..., 0] * HUE_BINS).astype(int), HUE_BINS - 1)
+    counts = [int(np.sum(strong & (bins == b))) for b in range(HUE_BINS)]
+    lines = [
+        {"hue_bin": b, **_traced(_without_legend(strong & (bins == b)))}
+        for b, count in enumerate(counts)
+        if count >= LINE_PIXELS
+    ]
     return {
         "width": int(image.shape[1]),
         "height": int(image.shape[0]),
-        "hue_counts": [int(c) for c in counts],
+        "hue_counts": counts,
+        "lines": lines,
     }
+
+
+JOIN_COLUMNS = 15
+"""Pixels of one hue this close side by side belong to one stroke (the dashes of a dashed line,
+a line's markers)."""
+LEGEND_SAMPLE = (8, 0.12)
+"""A legend's sample of a line: a stroke at most 8 pixels high and 12% of the image wide."""
+
+
+def _without_legend(mask: np.ndarray) -> np.ndarray:
+    """``mask`` without the short level strokes a legend shows as samples of its lines; the
+    plotted line stays whole, even where another line drawn over it cuts it in pieces."""
+    from scipy import ndimage
+
+    joined = ndimage.binary_dilation(mask, structure=np.ones((3, JOIN_COLUMNS), dtype=bool))
+    labels, _ = ndimage.label(joined, structure=np.ones((3, 3), dtype=bool))
+    kept = mask.copy()
+    height, width = LEGEND_SAMPLE
+    for number, found in enumerate(ndimage.find_objects(labels), start=1):
+        rows, columns = found
+        tall = rows.stop - rows.start - 2  # less the dilation's row above and below
+        wide = columns.stop - columns.start - (JOIN_COLUMNS - 1)
+        if tall <= height and wide <= width * mask.shape[1]:
+            kept[labels == number] = False
+    return kept if kept.any() else mask
+
+
+def _traced(mask: np.ndarray) -> dict[str, list[float]]:
+    """The middle row of the stroke in each column of ``mask`` that has one, left to right.
+
+    Tracing starts at the first column with a single stroke and goes both ways from there,
+    keeping in each column the stroke nearest the one beside it."""
+    columns = [int(x) for x in np.flatnonzero(mask.any(axis=0))]
+    strokes = []
+    for x in columns:
+        ys = np.flatnonzero(mask[:, x])
+        runs = np.split(ys, np.flatnonzero(np.diff(ys) > GAP_ROWS) + 1)
+        strokes.append([float(np.mean(run)) for run in runs])
+    if not columns:
+        return {"columns": [], "rows": []}
+    start = next((i for i, found in enumerate(strokes) if len(found) == 1), 0)
+    rows = [0.0] * len(columns)
+    rows[start] = strokes[start][0]
+    for order in (range(start + 1, len(columns)), range(start - 1, -1, -1)):
+        previous = rows[start]
+        for i in order:
+            previous = rows[i] = min(strokes[i], key=lambda m: abs(m - previous))
+    return {"columns": columns, "rows": rows}
 
 
 def load_saved_model(path: str) -> Any:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.catalog import exercise
+from grader.catalog import exercise, exercises
 from grader.judge.hidden import HiddenSuite, HiddenSuiteError, load_hidden_suite
 from grader.words import languages
 
@@ -44,6 +44,9 @@ class GradingOptions:
     """The submission's files left out when it was staged, with the reason (``grader grade``)."""
     sources: tuple[dict[str, Any], ...] | None = None
     """Where each exercise's staged module came from: a ``.py``, or a notebook's cells."""
+    checks: tuple[str, ...] = ()
+    """Only these checks of the exercises graded (their names, as in the report); the others
+    are not run and count for nothing (``not_run``). Empty: every check."""
     missing_reasons: Mapping[str, str] = field(default_factory=dict)
     """Why an exercise has no module, by exercise, where staging knows better than "file not
     found" (a notebook that could not be read, or defines none of its names)."""
@@ -59,6 +62,10 @@ class GradingOptions:
                 exercise(name)
             except KeyError as error:
                 raise OptionsError(f"--expect-exercises: {error.args[0]}") from None
+        known = {check for e in exercises() for check in e.points}
+        unknown = sorted(set(self.checks) - known)
+        if unknown:
+            raise OptionsError(f"--checks: no check named {', '.join(unknown)}")
         for name, value in (("--call-timeout", self.call_timeout), ("--deadline", self.deadline)):
             if value is not None and value <= 0:
                 raise OptionsError(f"{name}: {value:g} is not a positive number of seconds")
@@ -93,8 +100,9 @@ class GradingOptions:
 
     def to_argv(self) -> list[str]:
         """The pytest options that give these options back through ``from_pytest`` (all but
-        what staging found, ``ignored``, ``sources`` and ``missing_reasons``, which only a run
-        started in-process can be handed)."""
+        ``checks``, which a student's run selects with pytest's own ``-k``, and what staging
+        found, ``ignored``, ``sources`` and ``missing_reasons``: only a run started in-process
+        can be handed those)."""
         argv = []
         for name, value in (
             ("--score-report", self.score_report),

@@ -297,11 +297,17 @@ def inspector(
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Refuse a check without points, so no check ever counts for nothing by accident."""
+    """Refuse a check without points, so no check ever counts for nothing by accident; then
+    keep only the checks ``--checks`` names, if it names any (the others are deselected)."""
     for item in items:
         module = item.getparent(ExerciseChecks)
         if module is not None and _check_name(item) not in module.exercise.points:
             raise pytest.UsageError(module.no_points(item.name))
+    chosen = options_of(config).checks if _OPTIONS in config.stash else ()
+    if chosen:
+        kept = [item for item in items if _check_name(item) in chosen]
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
 
 
 def _check_name(item: pytest.Item) -> str:
@@ -365,7 +371,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         reference=str(options.reference.resolve()) if options.reference else None,
         hidden=suite.points if suite else None,
         isolation=_isolation(config.stash.get(_SUBMISSIONS, {}).values()),
-        unrun_status="error" if options.expect_exercises else "not_run",
+        # An instructor's run grades every check of what it expects, unless told which.
+        unrun_status="error" if options.expect_exercises and not options.checks else "not_run",
         incomplete=say("status.deadline", seconds=options.deadline) if stopped else None,
         ignored=options.ignored,
         sources=options.sources,
