@@ -9,7 +9,11 @@ rules and with parameter counts it computes itself.
 import itertools
 from typing import Any
 
+import numpy as np
+
+from grader.catalog import SEED
 from grader.judge import keras_numpy
+from grader.judge.process import Submission
 from grader.judge.student import Student
 from grader.judge.verdict import Verdict, describe, explain, float32_as_written
 from grader.words import say
@@ -201,11 +205,79 @@ def _optimizer(compiled: dict[str, Any]) -> tuple[str, float | None]:
     return str(optimizer), None
 
 
-def test_compile_model(student: Student) -> None:
-    for task, optimizer, rate, keras_class, keras_rate in COMPILES:
+STEPPED = ("binary", "multiclass_onehot")
+"""The compiles also checked by a training step: one with SGD, one with Adagrad, both with a
+crossentropy (which a loss object with ``from_logits=True`` changes), each about a second."""
+STEP_BATCH = 16
+STEP_RTOL = 1e-5
+"""One training step of the student's compiled model must move its weights as the grader's
+model compiled as prescribed moves them, to within float32 rounding."""
+
+
+def _step_batch(task: str) -> tuple[np.ndarray, np.ndarray]:
+    """A seeded batch of 8 features and its targets, in the form ``task``'s loss takes."""
+    rng = np.random.default_rng([SEED, 5])
+    x = rng.normal(size=(STEP_BATCH, 8)).astype(np.float32)
+    classes = rng.integers(0, N_CLASSES, size=STEP_BATCH)
+    y = {
+        "binary": (classes % 2).astype(np.float32).reshape(-1, 1),
+        "multiclass": classes,
+        "multiclass_onehot": np.eye(N_CLASSES, dtype=np.float32)[classes],
+        "regression": rng.normal(size=(STEP_BATCH, 1)).astype(np.float32),
+    }[task]
+    return x, y
+
+
+def _trains_as_compiled(
+    student: Student, inspector: Submission, model: Any, before: dict[str, Any], case: tuple
+) -> None:
+    """One step of ``train_on_batch`` of the student's compiled model (in its process, by
+    Keras's own method) against the grader's (the same weights compiled as prescribed, in a
+    process without student code): the settings a model reports are not what it trains with
+    unless the step agrees."""
+    task, optimizer, rate, keras_class, keras_rate = case
+    call = f"compile_model(model, {task!r}, {optimizer!r}, {rate!r})"
+    x, y = _step_batch(task)
+    stepped = student.submission.request(
+        "one_training_step", (model, x, y), op="make", convert="model"
+    )
+    gold = inspector.request(
+        "compiled_step", (before, keras_class, keras_rate, LOSS_NAMES[task], x, y), op="make"
+    )
+    mine = [
+        np.asarray(w)
+        for layer in student.settle(stepped, call).value["layers"]
+        for w in layer["weights"]
+    ]
+    expected = student.settle(gold, say("words.graders_fit")).value
+    differences = [
+        float(np.max(np.abs(m - g) / (np.abs(g) + 1e-6))) if np.shape(m) == np.shape(g) else np.inf
+        for m, g in zip(mine, expected, strict=False)
+    ]
+    if len(mine) != len(expected) or max(differences) > STEP_RTOL:
+        raise Verdict(
+            say(
+                "keras.compile_step",
+                call=call,
+                batch=STEP_BATCH,
+                expected=f"{keras_class}(learning_rate={keras_rate:g}) and {LOSS_NAMES[task]!r}",
+                difference=max(differences, default=float("inf")),
+                tolerance=STEP_RTOL,
+            )
+        )
+
+
+def test_compile_model(student: Student, inspector) -> None:
+    for case in COMPILES:
+        task, optimizer, rate, keras_class, keras_rate = case
         units = N_CLASSES if task.startswith("multiclass") else 1
+        activation = OUTPUT[task][0][0] or "linear"
         model = student.submission.request(
-            "dense_model", (8, [(4, "relu")], units, "linear"), op="make", keep=True
+            "dense_model", (8, [(4, "relu")], units, activation), op="make", keep=True
+        ).value
+        before = student.settle(
+            student.submission.request("itself", (model,), op="make", convert="model"),
+            say("words.model_to_train"),
         ).value
         call = f"compile_model(model, {task!r}, {optimizer!r}, {rate!r})"
         answer = student.submission.request(
@@ -253,3 +325,5 @@ def test_compile_model(student: Student) -> None:
                     expected="['accuracy']" if task != "regression" else say("words.no_metrics"),
                 )
             )
+        if task in STEPPED:
+            _trains_as_compiled(student, inspector, model, before, case)

@@ -190,6 +190,30 @@ def _traced(mask: np.ndarray) -> dict[str, list[float]]:
     return {"columns": columns, "rows": rows}
 
 
+def compiled_step(
+    model: dict[str, Any],
+    optimizer: str,
+    learning_rate: float,
+    loss: str,
+    x: np.ndarray,
+    y: np.ndarray,
+) -> list[np.ndarray]:
+    """ex05's model (``model``: the plain form of a ``Sequential`` of Dense layers, weights
+    included) compiled by the grader with ``optimizer`` at ``learning_rate`` and ``loss``, after
+    one ``train_on_batch`` on ``(x, y)``: the weights a model compiled that way ends with."""
+    from tensorflow import keras
+
+    if any(layer["class"] != "Dense" for layer in model["layers"]):  # the grader's own model
+        raise ValueError("compile_model changed the model's layers")
+    layers = [keras.layers.Dense.from_config(layer["config"]) for layer in model["layers"]]
+    rebuilt = keras.Sequential([keras.Input(shape=tuple(model["input_shape"][1:])), *layers])
+    rebuilt.set_weights([w for layer in model["layers"] for w in layer["weights"]])
+    config = {"class_name": optimizer, "config": {"learning_rate": learning_rate}}
+    rebuilt.compile(optimizer=keras.optimizers.get(config), loss=loss)
+    rebuilt.train_on_batch(x, y)
+    return [np.asarray(w) for w in rebuilt.get_weights()]
+
+
 def load_saved_model(path: str) -> Any:
     """A file a student's code wrote, opened with Keras's safe mode (never ``safe_mode=False``)."""
     from tensorflow import keras
@@ -222,6 +246,7 @@ FACTORIES: dict[str, Callable[..., Any]] = {
     "callback_training_run": callback_training_run,
     "keras_class_path": keras_class_path,
     "png_summary": png_summary,
+    "compiled_step": compiled_step,
     "load_saved_model": load_saved_model,
     "load_saved_weights": load_saved_weights,
     "lambda_model_file": lambda_model_file,

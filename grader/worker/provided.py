@@ -124,6 +124,15 @@ def predict(model: Any, X: np.ndarray) -> np.ndarray:
     return np.asarray(model.predict(X, verbose=0))
 
 
+def one_training_step(model: Any, x: np.ndarray, y: np.ndarray) -> Any:
+    """The model after one ``train_on_batch`` on ``(x, y)``, as it is compiled: Keras's own
+    method of the class, whatever the object says of itself."""
+    from tensorflow import keras
+
+    keras.Model.train_on_batch(model, x, y)
+    return model
+
+
 def optimizer_steps(model: Any) -> int:
     """How many training steps ``model``'s optimizer has taken."""
     return int(model.optimizer.iterations)
@@ -164,6 +173,7 @@ FACTORIES: dict[str, Callable[..., Any]] = {
     "call": call,
     "predict": predict,
     "optimizer_steps": optimizer_steps,
+    "one_training_step": one_training_step,
     "dropout_outputs": dropout_outputs,
     "save_weights_file": save_weights_file,
     "save_model_file": save_model_file,
