@@ -28,6 +28,7 @@ from grader.judge.verdict import (
     explain,
     gives,
     shaped,
+    shown_path,
 )
 from grader.words import say
 
@@ -368,14 +369,14 @@ def test_plot_learning_curve(student: Student, inspector, tmp_path) -> None:
     pixels in a process without student code."""
     history = curve_history(student.submission.student_file)
     path = tmp_path / "curve.png"
-    call = f"plot_learning_curve(history, {str(path)!r})"
+    call = f"plot_learning_curve(history, {shown_path(path, tmp_path.parent)!r})"
     student.call("plot_learning_curve", history, str(path), text=call)
     if not path.is_file() or path.is_symlink():
-        raise Verdict(say("keras.no_file", call=call, path=path))
+        raise Verdict(say("keras.no_file", call=call, path=path.name))
     summary = inspector.request("png_summary", (str(path),), op="make")
     if summary.error is not None:
         raise Verdict(
-            say("keras.unreadable_file", call=call, path=path, message=summary.error.message)
+            say("keras.unreadable_file", call=call, path=path.name, message=summary.error.message)
         )
     image = summary.value
     lines = len(image["lines"])

@@ -20,7 +20,7 @@ from grader.catalog import SEED
 from grader.judge import keras_numpy
 from grader.judge.process import Submission
 from grader.judge.student import Student
-from grader.judge.verdict import Explanation, Verdict, explain
+from grader.judge.verdict import Explanation, Verdict, explain, shown_path
 from grader.words import say
 
 EXERCISE = "ex07_regularize"
@@ -306,11 +306,7 @@ def _train(student: Student, inspector: Submission, tmp_dir: Path) -> dict[str, 
 
 
 def _shown(path: Path, run: dict[str, Any]) -> str:
-    """``path`` as the student should read it: the grader's temporary folder as ``<tmp>``."""
-    try:
-        return f"<tmp>/{path.relative_to(run['base'])}"
-    except ValueError:
-        return str(path)
+    return shown_path(path, run["base"])
 
 
 def _steps_per_epoch(batch_size: int = BATCH_SIZE) -> int:

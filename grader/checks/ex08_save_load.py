@@ -14,7 +14,7 @@ from grader.catalog import SEED
 from grader.judge import keras_numpy
 from grader.judge.process import Submission
 from grader.judge.student import Student
-from grader.judge.verdict import Verdict, describe, explain
+from grader.judge.verdict import Verdict, describe, explain, shown_path
 from grader.protocol import Handle
 from grader.words import say
 
@@ -62,7 +62,8 @@ def _saved_path(value: Any, call: str, folder: Path, suffixes: tuple[str, ...]) 
             say("keras.wrong_suffix", call=call, path=path.name, suffix=" or ".join(suffixes))
         )
     if path.resolve().parent != folder.resolve():
-        raise Verdict(say("keras.outside_folder", call=call, path=value, folder=folder))
+        shown = shown_path(folder, folder.parent)
+        raise Verdict(say("keras.outside_folder", call=call, path=value, folder=shown))
     if not path.is_file() or path.is_symlink():
         raise Verdict(say("keras.no_file", call=call, path=path.name))
     return path
@@ -75,7 +76,7 @@ def _open(inspector: Submission, factory: str, path: Path, call: str) -> dict[st
             say(
                 "keras.unreadable_file",
                 call=call,
-                path=path,
+                path=path.name,
                 message=f"{answer.error.type}: {answer.error.message}",
             )
         )
@@ -84,7 +85,7 @@ def _open(inspector: Submission, factory: str, path: Path, call: str) -> dict[st
 
 def test_save_weights(student: Student, inspector: Submission, tmp_path: Path) -> None:
     model, original = _original(student)
-    call = f"save_weights(model, {str(tmp_path)!r})"
+    call = f"save_weights(model, {shown_path(tmp_path, tmp_path.parent)!r})"
     value = student.settle(
         student.submission.request("save_weights", (model, str(tmp_path))), call
     ).value
@@ -110,7 +111,7 @@ def test_load_weights(student: Student, tmp_path: Path) -> None:
     path = tmp_path / "model.weights.h5"
     _, original = _grader_saved(student, "save_weights_file", path)
     model_fn = student.submission.request("small_model_fn", op="make", keep=True).value
-    call = f"load_weights(model_fn, {str(path)!r})"
+    call = f"load_weights(model_fn, {shown_path(path, tmp_path.parent)!r})"
     answer = student.submission.request("load_weights", (model_fn, str(path)), convert="model")
     _same_model(student.settle(answer, call).value, original, call, say("words.returned_model"))
 
@@ -125,13 +126,13 @@ def test_save_model_legacy(student: Student, inspector: Submission, tmp_path: Pa
 
 def _save_model(student: Student, inspector: Submission, folder: Path, legacy: bool) -> None:
     model, original = _original(student)
-    call = f"save_model(model, {str(folder)!r}, legacy={legacy})"
+    call = f"save_model(model, {shown_path(folder, folder.parent)!r}, legacy={legacy})"
     value = student.settle(
         student.submission.request("save_model", (model, str(folder)), {"legacy": legacy}), call
     ).value
     path = _saved_path(value, call, folder, LEGACY_SUFFIXES if legacy else (".keras",))
     if legacy and path.name.endswith(".weights.h5"):
-        raise Verdict(say("keras.weights_not_model", call=call, path=path))
+        raise Verdict(say("keras.weights_not_model", call=call, path=path.name))
     _same_model(
         _open(inspector, "load_saved_model", path, call), original, call, say("words.loaded_model")
     )
@@ -143,7 +144,7 @@ def test_load_model(student: Student, inspector: Submission, tmp_path: Path) -> 
     for name in ("model.keras", "model.h5"):
         path = tmp_path / name
         _, original = _grader_saved(student, "save_model_file", path)
-        call = f"load_model({str(path)!r})"
+        call = f"load_model({shown_path(path, tmp_path.parent)!r})"
         answer = student.submission.request("load_model", (str(path),), convert="model")
         _same_model(student.settle(answer, call).value, original, call, say("words.returned_model"))
     folder = tmp_path / "untrusted"
@@ -154,7 +155,7 @@ def test_load_model(student: Student, inspector: Submission, tmp_path: Path) -> 
         inspector.request("lambda_model_file", (str(path),), op="make"),
         say("words.saving_untrusted_model"),
     )
-    call = f"load_model('<tmp>/{tmp_path.name}/{folder.name}/{path.name}')"
+    call = f"load_model({shown_path(path, tmp_path.parent)!r})"
     answer = student.submission.request("load_model", (str(path),), keep=True)
     if answer.error is None:
         raise Verdict.of(say("keras.unsafe_loaded", call=call), explain("safe_mode_off"))

@@ -9,6 +9,7 @@ and a hint. The sentences themselves live in ``messages/<lang>.toml``.
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -246,6 +247,15 @@ def float32_as_written(value: float | None) -> str:
     if value is None:
         return "None"
     return str(np.float32(value))
+
+
+def shown_path(path: Path | str, base: Path) -> str:
+    """``path`` as a student should read it: inside ``base`` (the grader's temporary folder,
+    pytest's base temp) as ``<tmp>/...``, never the machine's own folders."""
+    try:
+        return f"<tmp>/{Path(path).relative_to(base).as_posix()}"
+    except ValueError:
+        return str(path)
 
 
 def describe(value: Any) -> str:
