@@ -255,7 +255,7 @@ def test_memory_held_outside_any_process_counts(start, cgroup: bool, hoard: str)
         def memfd():
             for _ in range(8):
                 fill(os.memfd_create("hoard"))
-            time.sleep(1)  # held while it computes: the supervisor looks 10 times a second
+            time.sleep(3)  # held while it computes: the supervisor looks 10 times a second
             return "kept"
 
         def in_folders(folders, unlink):
@@ -265,7 +265,7 @@ def test_memory_held_outside_any_process_counts(start, cgroup: bool, hoard: str)
                 if unlink:
                     os.unlink(path)
                 fill(file)
-            time.sleep(1)
+            time.sleep(3)
             return "kept"
 
         def tmpfs():
