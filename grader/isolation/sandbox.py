@@ -486,14 +486,31 @@ def _resident(measure: str, pids: list[int]) -> int:
 
 
 def _bytes_in(folders: Iterable[str]) -> int:
-    """Bytes the files under ``folders`` take."""
+    """Bytes the files under ``folders`` take on each folder's own file system: a folder
+    mounted inside one (the kit or Python shown through a private /tmp) is not its content."""
     total = 0
     for folder in folders:
-        for root, _, files in os.walk(folder):
+        try:
+            device = os.lstat(folder).st_dev
+        except OSError:
+            continue
+        for root, subfolders, files in os.walk(folder):
+            subfolders[:] = [
+                name for name in subfolders if _on_device(os.path.join(root, name), device)
+            ]
             for name in files:
                 with contextlib.suppress(OSError):
-                    total += os.lstat(os.path.join(root, name)).st_blocks * 512
+                    found = os.lstat(os.path.join(root, name))
+                    if found.st_dev == device:
+                        total += found.st_blocks * 512
     return total
+
+
+def _on_device(path: str, device: int) -> bool:
+    try:
+        return os.lstat(path).st_dev == device
+    except OSError:
+        return False
 
 
 def _unlisted_files(pids: list[int], in_tmpfs: tuple[str, ...]) -> tuple[int, int]:
