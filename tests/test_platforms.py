@@ -19,6 +19,7 @@ from grader import GRADER_ROOT
 from grader.catalog import exercises
 from grader.commands import export as platforms
 from grader.isolation.layers import landlock_abi
+from grader.isolation.sandbox import POLICY_VARIABLE
 from grader.judge.hidden import load_hidden_suite
 from grader.results import formats as exports
 from grader.results.model import SubmissionRecord
@@ -198,6 +199,7 @@ def test_gradescope_zip_with_hidden_checks(tmp_path: Path) -> None:
     assert hidden and all(t["score"] == t["max_score"] for t in hidden)
     points = load_hidden_suite(HIDDEN_EXAMPLE).points
     assert len(hidden) == sum(len(checks) for checks in points.values())
+    assert POLICY_VARIABLE not in os.environ, "autograding in this process left its policy set"
 
 
 STEALING_ACTIVATIONS = """

@@ -104,7 +104,26 @@ def grade(
     chosen = [e for e in exercises() if only is None or e.name in only]
     assert options.score_report is not None, "grader grade always names its report"
     hidden = [KIT_SOLUTIONS, *filter(None, [options.reference, options.hidden_tests]), *hide]
-    os.environ[POLICY_VARIABLE] = sandbox_policy(hidden).to_json()
+    before = os.environ.get(POLICY_VARIABLE)
+    os.environ[POLICY_VARIABLE] = sandbox_policy(hidden).to_json()  # for the judge's children
+    try:
+        return _grade_staged(submission, options, quiet, chosen, staging)
+    finally:  # a caller in this process (autograde, a notebook's kernel) gets its own back
+        if before is None:
+            os.environ.pop(POLICY_VARIABLE, None)
+        else:
+            os.environ[POLICY_VARIABLE] = before
+
+
+def _grade_staged(
+    submission: Path,
+    options: GradingOptions,
+    quiet: bool,
+    chosen: list[Exercise],
+    staging: Mapping[str, Any] | None,
+) -> int:
+    """``grade``'s run once the policy is set: stage the submission, then pytest."""
+    assert options.score_report is not None
     with tempfile.TemporaryDirectory(prefix="grader-submission-") as tmp:
         workdir = Path(tmp)
         taken = stage(submission, workdir, chosen)
