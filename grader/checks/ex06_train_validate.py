@@ -42,6 +42,15 @@ ACCURACY_FLOOR = 0.9
 """The validation accuracy the provided model reaches is 0.93 to 0.96 over those settings."""
 
 
+def submission_generator(student_file: Path | None, *stream: int) -> np.random.Generator:
+    """A generator seeded with the kit's SEED, the first 8 bytes of the sha256 of the student's
+    file (none: of no bytes) and ``stream``: the same file always draws the same settings, and
+    changing the file changes them."""
+    content = student_file.read_bytes() if student_file else b""
+    digest = int.from_bytes(hashlib.sha256(content).digest()[:8], "big")
+    return np.random.default_rng([SEED, digest, *stream])
+
+
 @dataclass(frozen=True)
 class TrainingRun:
     """The settings of the run ``train`` is checked with: drawn for each submission from the
@@ -56,9 +65,7 @@ class TrainingRun:
 
     @classmethod
     def drawn_for(cls, student_file: Path | None) -> "TrainingRun":
-        content = student_file.read_bytes() if student_file else b""
-        digest = int.from_bytes(hashlib.sha256(content).digest()[:8], "big")
-        rng = np.random.default_rng([SEED, digest])
+        rng = submission_generator(student_file)
         return cls(
             epochs=int(rng.choice(EPOCH_COUNTS)),
             batch_size=int(rng.choice(BATCH_SIZES)),
@@ -335,9 +342,7 @@ submission (as ``TrainingRun`` is), so that only a plot of the history given can
 
 def curve_history(student_file: Path | None) -> dict[str, list[float]]:
     """The history ``plot_learning_curve`` is checked with, drawn for this submission."""
-    content = student_file.read_bytes() if student_file else b""
-    digest = int.from_bytes(hashlib.sha256(content).digest()[:8], "big")
-    lowest = int(np.random.default_rng([SEED, digest, 6]).choice(CURVE_LOWEST))
+    lowest = int(submission_generator(student_file, 6).choice(CURVE_LOWEST))
     return {
         "loss": [round(0.7**i, 4) for i in range(CURVE_EPOCHS)],
         "val_loss": [round(0.5 + 0.1 * abs(i + 1 - lowest), 4) for i in range(CURVE_EPOCHS)],

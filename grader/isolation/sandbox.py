@@ -468,20 +468,29 @@ def _sandbox_pids(level: str) -> list[int] | None:
     return found
 
 
-def _resident(measure: str, pids: list[int]) -> int:
-    """Bytes of memory the processes ``pids`` hold together: ``rss`` counts the pages they
-    share (with each other, with the fork server) once per process, ``pss`` shares them out,
-    ``shmem`` is PSS's part in shared memory (tmpfs files and memfds that are mapped)."""
+def _resident(pids: list[int]) -> int:
+    """Bytes of memory the processes ``pids`` hold together, cheaply: RSS, which counts the
+    pages they share (with each other, with the fork server) once per process."""
     total = 0
     for pid in pids:
         with contextlib.suppress(OSError, ValueError, IndexError):
-            if measure == "rss":
-                total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * _PAGE_SIZE
-            else:
-                rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
-                key = "\nPss:" if measure == "pss" else "\nPss_Shmem:"
-                if key in rollup:
-                    total += int(rollup.split(key)[1].split()[0]) * 1024
+            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * _PAGE_SIZE
+    return total
+
+
+def _private_resident(pids: list[int]) -> int:
+    """Bytes of memory the processes ``pids`` hold together, exactly: the sum of PSS (shared
+    pages shared out) less PSS's part in shared memory (tmpfs files and memfds that are
+    mapped, counted as files), each process's two read from one ``smaps_rollup``."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            kilobytes = {
+                name: int(value.split()[0])
+                for name, value in (line.split(":", 1) for line in rollup.splitlines()[1:])
+            }
+            total += (kilobytes["Pss"] - kilobytes.get("Pss_Shmem", 0)) * 1024
     return total
 
 
@@ -559,9 +568,7 @@ def _over_limits(policy: Policy, cgroup: Cgroup | None, level: str) -> int:
             return PROCESS_EXIT
         limit = policy.memory_total_bytes - in_memory - _bytes_in(tmpfs)
         # The cheap measure first, then the exact one.
-        if _resident("rss", pids) > limit and (
-            _resident("pss", pids) - _resident("shmem", pids) > limit
-        ):
+        if _resident(pids) > limit and _private_resident(pids) > limit:
             return MEMORY_EXIT
     written = _bytes_in(policy.writable) + on_disk
     return DISK_EXIT if written > policy.disk_bytes else 0
