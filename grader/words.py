@@ -5,7 +5,7 @@ import tomllib
 from functools import cache
 from typing import Any
 
-from grader import PACKAGE_DIR
+from grader import PACKAGE_DIR, particles
 
 MESSAGES_DIR = PACKAGE_DIR / "messages"
 
@@ -40,11 +40,13 @@ def say(key: str, **fields: Any) -> str:
 
 
 def say_in(lang: str, key: str, **fields: Any) -> str:
-    """``say`` in the language ``lang``, whatever the process's own (a batch's ``--lang``)."""
+    """``say`` in the language ``lang``, whatever the process's own (a batch's ``--lang``);
+    in Korean, each particle in the form the word before it takes (``particles``)."""
     node: Any = messages(lang)
     for part in key.split("."):
         node = node[part]
-    return str(node).format(**fields)
+    text = str(node).format(**fields)
+    return particles.resolved(text) if lang == "ko" else text
 
 
 def hints(exercise: str) -> list[str]:

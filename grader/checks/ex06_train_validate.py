@@ -376,7 +376,9 @@ def test_plot_learning_curve(student: Student, inspector, tmp_path) -> None:
     path = tmp_path / "curve.png"
     call = f"plot_learning_curve(history, {shown_path(path, tmp_path.parent)!r})"
     student.call("plot_learning_curve", history, str(path), text=call)
-    if not path.is_file() or path.is_symlink():
+    if path.is_symlink():
+        raise Verdict(say("keras.link_not_file", call=call, path=path.name))
+    if not path.is_file():
         raise Verdict(say("keras.no_file", call=call, path=path.name))
     summary = inspector.request("png_summary", (str(path),), op="make")
     if summary.error is not None:

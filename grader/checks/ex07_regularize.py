@@ -379,7 +379,7 @@ def test_checkpoint_is_best(student: Student, inspector, tmp_path_factory) -> No
     run = _training(student, inspector, tmp_path_factory)
     path = Path(run["path"])
     if path.is_symlink():
-        raise Verdict(say("keras.link_not_file", call=run["call"], path=_shown(path, run)))
+        raise Verdict(say("keras.link_not_checkpoint", call=run["call"], path=_shown(path, run)))
     if not path.is_file():
         raise Verdict.of(
             say("keras.no_file", call=run["call"], path=_shown(path, run)), *_evidence(run)

@@ -64,7 +64,9 @@ def _saved_path(value: Any, call: str, folder: Path, suffixes: tuple[str, ...]) 
     if path.resolve().parent != folder.resolve():
         shown = shown_path(folder, folder.parent)
         raise Verdict(say("keras.outside_folder", call=call, path=value, folder=shown))
-    if not path.is_file() or path.is_symlink():
+    if path.is_symlink():
+        raise Verdict(say("keras.link_not_file", call=call, path=path.name))
+    if not path.is_file():
         raise Verdict(say("keras.no_file", call=call, path=path.name))
     return path
 

@@ -16,11 +16,12 @@ import hashlib
 import json
 import os
 import re
+import signal
 import sys
 import tempfile
 import threading
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from functools import cache
@@ -450,11 +451,12 @@ def _grade_all(
     todo: Sequence[Entry], settings: Settings, graded_with: Mapping[str, Any], console: Console
 ) -> dict[str, Outcome]:
     """Grade ``todo``, ``settings.workers`` at a time, writing each report as it is done. On
-    Ctrl-C the running judges are killed; the reports written so far stay."""
+    Ctrl-C or SIGTERM (a scheduler cancelling the job) the running judges are killed; the
+    reports written so far stay."""
     outcomes = {}
     stop = threading.Event()
     server = fork_server.running() if todo else contextlib.nullcontext(None)
-    with server as address, _progress(console) as progress:
+    with _terminated_as_exception(), server as address, _progress(console) as progress:
 
         def judge(command: list[str], workdir: Path) -> JudgeRun:
             limit = settings.timeout + KILL_GRACE
@@ -482,6 +484,29 @@ def _grade_all(
                 pool.shutdown(cancel_futures=True)
                 raise
     return outcomes
+
+
+class Terminated(BaseException):
+    """The batch was sent SIGTERM (a scheduler cancelling its job, ``kill``)."""
+
+
+@contextlib.contextmanager
+def _terminated_as_exception() -> Iterator[None]:
+    """While in this block, SIGTERM raises ``Terminated`` in the main thread, as Ctrl-C raises
+    KeyboardInterrupt, so that the judges are killed on the way out; by default SIGTERM ends
+    this process at once and leaves them running in their own sessions."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def raise_terminated(signum: int, frame: object) -> None:
+        raise Terminated
+
+    before = signal.signal(signal.SIGTERM, raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 def _graded_safely(

@@ -260,9 +260,9 @@ def _batch(args: argparse.Namespace) -> int:
         return 2
     try:
         outcomes = batch.run(settings)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, batch.Terminated) as stopped:
         print("grader batch: stopped; a rerun keeps the reports written so far", file=sys.stderr)
-        return 130
+        return 143 if isinstance(stopped, batch.Terminated) else 130
     if not outcomes and shard and (settings.out / shards.SHARD_FILE).exists():
         print(f"grader batch: shard {shard}: no submission falls in this shard")
         return 0
