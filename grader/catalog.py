@@ -33,6 +33,9 @@ class Exercise:
     defines: tuple[str, ...] = ()
     """The functions and classes the stub defines, in its order: how a notebook's code is
     matched to the exercise."""
+    keras: bool = False
+    """Whether its processes import TensorFlow (the student's module, the grader's own runs):
+    a run that checks one starts a fork server that imports it once."""
 
     @property
     def filename(self) -> str:
@@ -65,6 +68,7 @@ def exercises() -> tuple[Exercise, ...]:
             points=dict(entry["points"]),
             timeout=float(entry.get("timeout", 10.0)),
             defines=tuple(entry.get("defines", ())),
+            keras=bool(entry.get("keras", False)),
         )
         for name, entry in table.items()
     )

@@ -1,11 +1,15 @@
-"""A process that imports TensorFlow once and forks a fresh, walled-in child per student file.
+"""A process that imports TensorFlow once and forks a fresh child per student file: walled in,
+unless it serves a student's own run.
 
 Importing TensorFlow takes seconds; a fork takes milliseconds. ``grader batch`` starts one
-server (``running()``) and gives each judge its address in ``GRADER_FORK_SERVER``. The server
-forks a *handler* per judge connection. For each request (a student file, a sandbox policy,
-and the judge's pipe ends passed over the socket) the handler forks a child that takes the
-pipes as stdin, stdout, stderr and status, closes every other descriptor, and runs
-``grader.isolation.child.run``: the sandbox, the student's module, the request loop.
+server (``running()``) and gives each judge its address in ``GRADER_FORK_SERVER``; a run of
+the checks that has none and checks a Keras exercise starts its own (``Server``, used through
+``grader.isolation.launch.use_server``): walled, for a judge; *unwalled* for a student's own
+run, whose processes are not sandboxed. The server forks a *handler* per connection. For
+each request (a student file, a sandbox policy, and the judge's pipe ends passed over the
+socket) the handler forks a child that takes the pipes as stdin, stdout, stderr and status,
+closes every other descriptor, and runs ``grader.isolation.child.run``: the sandbox, the
+student's module, the request loop.
 
 Every child starts from the same state: the server only imports modules, it never runs
 student code, builds a model or draws a random number, so nothing of one student can reach
@@ -22,6 +26,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,7 +51,7 @@ PRELOADED = (
 )
 """Modules imported once, before any fork (students' own imports then cost nothing)."""
 START_TIMEOUT = 180.0
-__all__ = ["ADDRESS_VARIABLE", "running", "serve"]
+__all__ = ["ADDRESS_VARIABLE", "Server", "available", "running", "serve"]
 
 
 def _child(request: dict[str, Any], fds: list[int]) -> None:
@@ -64,17 +69,48 @@ def _child(request: dict[str, Any], fds: list[int]) -> None:
     os.environ.clear()
     os.environ.update(request["env"])
     tempfile.tempdir = None  # the server's was cached at import: use this child's TMPDIR
-    policy = Policy.from_json(request["policy"])
-    student_file = request["student_file"]
-    run(
-        Path(student_file).resolve() if student_file else None,
-        policy,
-        status=os.fdopen(3, "w"),
-    )
+    student_file = Path(request["student_file"]).resolve() if request["student_file"] else None
+    if request["policy"]:
+        run(student_file, Policy.from_json(request["policy"]), status=os.fdopen(3, "w"))
+    else:
+        _run_watched(student_file)
 
 
-def _handle(connection: socket.socket) -> None:
-    """One judge's requests; its children are stopped when the judge hangs up."""
+def _run_watched(student_file: Path | None) -> None:
+    """An unwalled child (a student's own run): fork the worker into a session of its own and,
+    as a sandbox's supervisor does, report ``exit <code>`` on the status pipe (fd 3) when it
+    ends, and end it (and its session) when told to (SIGTERM) or orphaned."""
+    from grader.isolation.child import run
+
+    worker = os.fork()
+    if worker == 0:
+        os.close(3)
+        os.setsid()
+        run(student_file, None)
+        return
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1):  # only the worker answers the judge
+        os.dup2(devnull, fd)
+
+    def stop(signum: int, frame: object) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(worker, signal.SIGKILL)
+
+    signal.signal(signal.SIGTERM, stop)
+    parent = os.getppid()
+    die_with_parent(signal.SIGTERM)
+    if os.getppid() != parent:
+        stop(signal.SIGTERM, None)
+    code = os.waitstatus_to_exitcode(os.waitpid(worker, 0)[1])
+    stop(signal.SIGTERM, None)  # what it started in its session ends with it
+    with contextlib.suppress(OSError), os.fdopen(3, "w") as status:
+        status.write(f"exit {code}\n")
+    os._exit(code if code >= 0 else 1)
+
+
+def _handle(connection: socket.socket, unwalled: bool) -> None:
+    """One judge's requests; its children are stopped when the judge hangs up. A request with
+    no sandbox policy is refused unless the server is ``unwalled``."""
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     children: set[int] = set()
     while True:
@@ -90,7 +126,7 @@ def _handle(connection: socket.socket) -> None:
             connection.send(json.dumps({"error": "expected 4 file descriptors"}).encode())
             continue
         request = json.loads(message)
-        if not request.get("policy"):  # every child it forks is walled in
+        if not request.get("policy") and not unwalled:  # every child it forks is walled in
             for fd in fds:
                 os.close(fd)
             connection.send(json.dumps({"error": "a sandbox policy is required"}).encode())
@@ -144,8 +180,9 @@ def _outside_any_sandbox(connection: socket.socket) -> bool:
     return same and uid == os.getuid() and all(t <= m for t, m in zip(theirs, mine, strict=True))
 
 
-def serve(address: str) -> None:
-    """Import everything, announce ``ready`` on stdout, then fork a handler per connection."""
+def serve(address: str, unwalled: bool = False) -> None:
+    """Import everything, announce ``ready`` on stdout, then fork a handler per connection;
+    ``unwalled``: fork children without a sandbox policy too (for a student's own run)."""
     import importlib
 
     die_with_parent()
@@ -165,7 +202,7 @@ def serve(address: str) -> None:
         if os.fork() == 0:
             listener.close()
             try:
-                _handle(connection)
+                _handle(connection, unwalled)
             finally:
                 os._exit(0)
         connection.close()
@@ -177,30 +214,65 @@ def _server_environment() -> dict[str, str]:
     return env
 
 
-@contextmanager
-def running() -> Iterator[str]:
-    """A fork server for the duration of the block; yields its address (a socket path in a
-    private folder, which sandboxes never see: their temporary folders are their own)."""
-    with tempfile.TemporaryDirectory(prefix="grader-fork-server-") as folder:
-        address = str(Path(folder) / "socket")
-        server = subprocess.Popen(
-            [sys.executable, "-m", "grader.isolation.fork_server", address],
+def available() -> bool:
+    """Whether this platform has what the fork server needs: ``fork``, and Unix sockets of
+    packets that carry file descriptors (Linux; not Windows, nor macOS, which lacks
+    ``SOCK_SEQPACKET``)."""
+    return (
+        sys.platform.startswith("linux")
+        and hasattr(os, "fork")
+        and hasattr(socket, "SOCK_SEQPACKET")
+        and hasattr(socket, "send_fds")
+    )
+
+
+class Server:
+    """A fork server started at once and waited for only when it is first needed (it imports
+    TensorFlow meanwhile); its socket lies in a private folder, which sandboxes never see:
+    their temporary folders are their own."""
+
+    def __init__(self, *, unwalled: bool = False):
+        self.unwalled = unwalled
+        self._folder = tempfile.TemporaryDirectory(prefix="grader-fork-server-")
+        self._address = str(Path(self._folder.name) / "socket")
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "grader.isolation.fork_server", self._address]
+            + (["--unwalled"] if unwalled else []),
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             env=_server_environment(),
             start_new_session=True,
         )
-        try:
-            assert server.stdout is not None
-            started = select.select([server.stdout], [], [], START_TIMEOUT)[0]
-            line = server.stdout.readline() if started else b""
-            if line != READY:
-                raise RuntimeError(f"the fork server did not start (it said {line!r})")
-            yield address
-        finally:
-            server.kill()
-            server.wait()
+        self._said: bytes | None = None
+        self._lock = threading.Lock()
+
+    def address(self) -> str:
+        """The socket's path, once the server is ready (waited for up to ``START_TIMEOUT``
+        seconds); ``RuntimeError`` if it did not start."""
+        with self._lock:
+            if self._said is None:
+                assert self._process.stdout is not None
+                started = select.select([self._process.stdout], [], [], START_TIMEOUT)[0]
+                self._said = self._process.stdout.readline() if started else b""
+        if self._said != READY:
+            raise RuntimeError(f"the fork server did not start (it said {self._said!r})")
+        return self._address
+
+    def stop(self) -> None:
+        self._process.kill()
+        self._process.wait()
+        self._folder.cleanup()
+
+
+@contextmanager
+def running() -> Iterator[str]:
+    """A walled fork server for the duration of the block; yields its address."""
+    server = Server()
+    try:
+        yield server.address()
+    finally:
+        server.stop()
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1])
+    serve(sys.argv[1], unwalled=sys.argv[2:] == ["--unwalled"])

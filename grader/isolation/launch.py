@@ -193,13 +193,14 @@ _connections: dict[str, _Connection] = {}
 
 
 class ForkedChild:
-    """A child forked by the fork server, watched through its supervisor's status pipe."""
+    """A child forked by the fork server, watched through its supervisor's status pipe (an
+    unwalled child's supervisor only reports how it ended)."""
 
     def __init__(
         self,
         address: str,
         student_file: str | None,
-        policy: Policy,
+        policy: Policy | None,
         *,
         cwd: str,
         env: dict[str, str],
@@ -212,7 +213,7 @@ class ForkedChild:
         status, status_out = os.pipe()
         request = {
             "student_file": student_file,
-            "policy": policy.to_json(),
+            "policy": policy.to_json() if policy else None,
             "cwd": cwd,
             "env": env,
         }
@@ -226,6 +227,7 @@ class ForkedChild:
         self.stdin = os.fdopen(self_stdin, "wb")
         self.stdout = os.fdopen(self_stdout, "rb")
         self._status = _Status(status)
+        self._walled = policy is not None
         self.returncode: int | None = None
 
     def _read_status(self, timeout: float | None) -> None:
@@ -237,10 +239,10 @@ class ForkedChild:
             self.returncode = -signal.SIGKILL
 
     def isolation(self) -> str | None:
-        return self._status.level()
+        return self._status.level() if self._walled else None
 
     def layers(self) -> list[dict[str, object]] | None:
-        return self._status.layers()
+        return self._status.layers() if self._walled else None
 
     def poll(self) -> int | None:
         if self.returncode is None:
@@ -275,12 +277,34 @@ def launch(
     env: dict[str, str],
     stderr: IO[bytes],
 ) -> Child:
-    """The child for ``student_file`` (None: grader code only), walled in by ``policy``; forked
-    by the fork server when the judge has one (it forks walled-in children only)."""
-    address = os.environ.get(ADDRESS_VARIABLE)
-    if address and policy is not None:
+    """The child for ``student_file`` (None: grader code only), walled in by ``policy``:
+    forked by the batch's fork server when the judge has one (it forks walled-in children
+    only), else by this run's own (``use_server``) when it forks children like this one, else
+    a fresh interpreter."""
+    address = os.environ.get(ADDRESS_VARIABLE) if policy is not None else None
+    if not address and _server is not None and _server.unwalled == (policy is None):
+        with contextlib.suppress(RuntimeError):  # it did not start: a fresh interpreter then
+            address = _server.address()
+    if address:
         return ForkedChild(address, student_file, policy, cwd=cwd, env=env, stderr=stderr)
     return SpawnedChild(student_file, policy, cwd=cwd, env=env, stderr=stderr)
+
+
+class Server(Protocol):
+    """A fork server of this run's own (``grader.isolation.fork_server.Server``)."""
+
+    unwalled: bool
+
+    def address(self) -> str: ...
+
+
+_server: Server | None = None
+
+
+def use_server(server: Server | None) -> None:
+    """Fork this run's children from ``server`` (None: no longer)."""
+    global _server
+    _server = server
 
 
 def child_environment(workdir: str) -> dict[str, str]:

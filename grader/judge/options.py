@@ -47,6 +47,9 @@ class GradingOptions:
     checks: tuple[str, ...] = ()
     """Only these checks of the exercises graded (their names, as in the report); the others
     are not run and count for nothing (``not_run``). Empty: every check."""
+    fork_server: bool = True
+    """Whether a run that checks a Keras exercise, and has no batch's fork server, starts one
+    of its own that imports TensorFlow once (where the platform can fork: Linux)."""
     missing_reasons: Mapping[str, str] = field(default_factory=dict)
     """Why an exercise has no module, by exercise, where staging knows better than "file not
     found" (a notebook that could not be read, or defines none of its names)."""
@@ -96,6 +99,7 @@ class GradingOptions:
             expect_exercises=tuple(name for name in expected.split(",") if name),
             deadline=option.deadline,
             hidden_tests=path(option.hidden_tests),
+            fork_server=not option.no_fork_server,
         )
 
     def to_argv(self) -> list[str]:
@@ -116,6 +120,8 @@ class GradingOptions:
                 argv.append(f"{name}={value:g}" if isinstance(value, float) else f"{name}={value}")
         if self.expect_exercises:
             argv.append("--expect-exercises=" + ",".join(self.expect_exercises))
+        if not self.fork_server:
+            argv.append("--no-fork-server")
         return argv
 
 

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from grader.catalog import Exercise, exercise_for_file, exercises
+from grader.isolation import fork_server, launch
 from grader.isolation.layers import active_names, hides_kit, weakest_layers
 from grader.isolation.sandbox import requested
 from grader.judge.hidden import POINTS_FILE, HiddenSuite
@@ -47,6 +48,8 @@ _HIDDEN = pytest.StashKey[HiddenSuite]()
 _STARTED = pytest.StashKey[float]()
 """When the run began (``time.monotonic``), for ``--deadline``."""
 _DEADLINE_REACHED = pytest.StashKey[bool]()
+_FORK_SERVER = pytest.StashKey[fork_server.Server]()
+"""The run's own fork server, when it started one."""
 _PRINTED_MARK = pytest.StashKey[tuple[Submission, int]]()
 """The check's submission and how much it had printed when the check began."""
 PRINTED_SHOWN = 4000
@@ -96,6 +99,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="seconds the whole run may take: checks not started by then are recorded as "
         "timeout and the report is still written (used by `grader batch --timeout`)",
+    )
+    group.addoption(
+        "--no-fork-server",
+        action="store_true",
+        default=False,
+        help="start every process of the checks afresh, importing TensorFlow each time, "
+        "instead of forking them from one process that imports it once (Linux only)",
     )
     group.addoption(
         "--hidden-tests",
@@ -149,6 +159,25 @@ class JsonReportReader:
 def pytest_unconfigure(config: pytest.Config) -> None:
     for submission in config.stash.get(_SUBMISSIONS, {}).values():
         submission.close()
+    server = config.stash.get(_FORK_SERVER, None)
+    if server is not None:
+        launch.use_server(None)
+        server.stop()
+
+
+def _start_fork_server(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """When the checks to run include a Keras exercise's, start a fork server (it imports
+    TensorFlow while the first checks run) and fork this run's processes from it: walled in
+    for a judge, unwalled for a student's own run. Not where a batch's server serves the
+    judge already, nor where the platform cannot fork, nor with ``--no-fork-server``."""
+    keras = any(getattr(_exercise_of(item), "keras", False) for item in items)
+    if not keras or not options_of(config).fork_server or not fork_server.available():
+        return
+    if os.environ.get(fork_server.ADDRESS_VARIABLE):
+        return
+    server = fork_server.Server(unwalled=requested() is None)
+    config.stash[_FORK_SERVER] = server
+    launch.use_server(server)
 
 
 class ExerciseChecks(pytest.Module):
@@ -298,7 +327,8 @@ def inspector(
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Refuse a check without points, so no check ever counts for nothing by accident; then
-    keep only the checks ``--checks`` names, if it names any (the others are deselected)."""
+    keep only the checks ``--checks`` names, if it names any (the others are deselected); and
+    start the run's fork server if a Keras exercise is among them."""
     for item in items:
         module = item.getparent(ExerciseChecks)
         if module is not None and _check_name(item) not in module.exercise.points:
@@ -308,6 +338,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         kept = [item for item in items if _check_name(item) in chosen]
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
+    if _OPTIONS in config.stash:
+        _start_fork_server(config, items)
 
 
 def _check_name(item: pytest.Item) -> str:
