@@ -1,16 +1,22 @@
 """What crosses between the judge and the student's process: JSON and arrays, nothing else.
 
-A message is an ``.npz`` archive (loaded with ``allow_pickle=False``) holding a JSON header
-and the arrays it refers to. Python objects the student built never reach the judge: each
-value is rebuilt on the judge's side from numbers, strings and numeric arrays, so a lying
-``__eq__`` or ``__array__`` has nothing to act on.
+A message is a JSON header and the raw bytes of the numeric arrays it refers to:
+
+```
+length (8 bytes, big-endian) | header length (4 bytes) | header (JSON) | array bytes
+header = {"tree": the value, each array in it as {"$array": key},
+          "arrays": {key: [dtype, shape, offset, size]}}
+```
+Each array is read only after its dtype (numeric, no fields), shape and size are checked
+against the bytes the message holds (``size == prod(shape) * itemsize``), so a message can
+never make the reader allocate more than it sent. Python objects the student built never reach
+the judge: each value is rebuilt on the judge's side from numbers, strings and numeric arrays,
+so a lying ``__eq__`` or ``__array__`` has nothing to act on.
 """
 
-import io
 import json
 import math
 import struct
-import zipfile
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -20,17 +26,12 @@ LEVELS = ("namespaces", "process")
 """Isolation levels a sandbox's supervisor reports, strongest first."""
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 MAX_ARRAYS = 4096
-"""Members of one message (its arrays and its header)."""
+"""Arrays in one message."""
 MAX_HEADER_BYTES = 4 * 1024 * 1024
 """The JSON part of one message: structure, numbers and text."""
-_END_OF_ARCHIVE = struct.Struct("<4s4H2LH")
-_HEADER = "__header__"
 _NUMERIC_KINDS = "biufc"
 _LENGTH = struct.Struct(">Q")
-_ARRAY_HEADERS = {
-    (1, 0): np.lib.format.read_array_header_1_0,
-    (2, 0): np.lib.format.read_array_header_2_0,
-}
+_HEADER_LENGTH = struct.Struct(">I")
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def _to_tree(value: Any, arrays: dict[str, np.ndarray], depth: int = 0) -> Any:
                 "summary": _describe(value),
             }
         key = f"a{len(arrays)}"
-        arrays[key] = np.array(value, copy=True)
+        arrays[key] = value  # its bytes are copied as the message is written
         return {"$array": key}
     if isinstance(value, np.generic) and type(value).__module__ == "numpy":
         if np.dtype(type(value)).kind not in _NUMERIC_KINDS:
@@ -144,51 +145,53 @@ def _from_tree(tree: Any, arrays: dict[str, np.ndarray]) -> Any:
 def encode(message: dict[str, Any]) -> bytes:
     """A dict of plain values (arrays included, at any depth) as bytes."""
     arrays: dict[str, np.ndarray] = {}
-    header = json.dumps(_to_tree(message, arrays)["$dict"])
-    buffer = io.BytesIO()
-    np.savez(buffer, **{_HEADER: np.array(header)}, **arrays)
-    return buffer.getvalue()
+    tree = _to_tree(message, arrays)["$dict"]
+    layout, chunks, offset = {}, [], 0
+    for key, array in arrays.items():
+        data = np.ascontiguousarray(array).tobytes()
+        layout[key] = [array.dtype.str, list(array.shape), offset, len(data)]
+        chunks.append(data)
+        offset += len(data)
+    header = json.dumps({"tree": tree, "arrays": layout}).encode()
+    return _HEADER_LENGTH.pack(len(header)) + header + b"".join(chunks)
 
 
-def _check_sizes(payload: bytes) -> None:
-    """Refuse an archive whose arrays would unpack to more than it holds: every member stored
-    uncompressed, and every array's declared shape no bigger than its member's bytes."""
-    end = payload[-_END_OF_ARCHIVE.size :]  # read before zipfile indexes every member
-    if len(end) < _END_OF_ARCHIVE.size or _END_OF_ARCHIVE.unpack(end)[4] > MAX_ARRAYS:
-        raise ProtocolError(f"not an archive of at most {MAX_ARRAYS} arrays")
-    with zipfile.ZipFile(io.BytesIO(payload)) as archive:
-        for member in archive.infolist():
-            if member.filename == f"{_HEADER}.npy" and member.file_size > MAX_HEADER_BYTES:
-                raise ProtocolError(f"a header of {member.file_size} bytes is over the limit")
-            if (
-                member.compress_type != zipfile.ZIP_STORED
-                or member.file_size != member.compress_size
-            ):
-                raise ProtocolError(f"{member.filename} is compressed")
-            with archive.open(member) as stream:
-                read_header = _ARRAY_HEADERS.get(np.lib.format.read_magic(stream))
-                if read_header is None:
-                    raise ProtocolError(f"{member.filename}: an unknown .npy format")
-                shape, _, dtype = read_header(stream)
-            if dtype.hasobject or math.prod(shape) * dtype.itemsize > member.file_size:
-                raise ProtocolError(
-                    f"{member.filename} declares an array of shape {shape} that it does not hold"
-                )
+def _array(spec: Any, body: memoryview) -> np.ndarray:
+    """The array ``spec`` (``[dtype, shape, offset, size]``) describes in ``body``, once the
+    bytes it needs are known to be there; a fresh array that owns its memory."""
+    dtype_text, shape, offset, size = spec
+    dtype = np.dtype(str(dtype_text))
+    if dtype.kind not in _NUMERIC_KINDS or dtype.fields is not None or dtype.subdtype is not None:
+        raise ProtocolError(f"a message held an array of dtype {dtype_text}")
+    if not (type(shape) is list and all(type(n) is int and n >= 0 for n in shape)):
+        raise ProtocolError(f"an array of shape {_describe(shape)}")
+    count = math.prod(shape)
+    if not (type(offset) is int and type(size) is int and 0 <= offset <= offset + size):
+        raise ProtocolError("an array out of bounds")
+    if count * dtype.itemsize != size or offset + size > len(body):
+        raise ProtocolError(f"an array of shape {tuple(shape)} that the message does not hold")
+    return np.frombuffer(body, dtype, count, offset).reshape(shape).copy()
 
 
 def decode(payload: bytes) -> dict[str, Any]:
     """The inverse of ``encode``; arrays come back as fresh NumPy arrays, never objects."""
     try:
-        _check_sizes(payload)
-        with np.load(io.BytesIO(payload), allow_pickle=False) as data:
-            arrays = {key: data[key] for key in data.files if key != _HEADER}
-            header = json.loads(str(data[_HEADER]))
-    except Exception as error:
+        (size,) = _HEADER_LENGTH.unpack_from(payload)
+        if size > MAX_HEADER_BYTES:
+            raise ProtocolError(f"a header of {size} bytes is over the limit")
+        start = _HEADER_LENGTH.size
+        header = json.loads(payload[start : start + size])
+        layout, tree = header["arrays"], header["tree"]
+        if type(layout) is not dict or len(layout) > MAX_ARRAYS or type(tree) is not dict:
+            raise ProtocolError(f"not a message of at most {MAX_ARRAYS} arrays")
+        body = memoryview(payload)[start + size :]
+        arrays = {str(key): _array(spec, body) for key, spec in layout.items()}
+    except ProtocolError as error:
         raise ProtocolError(f"unreadable message: {error}") from error
-    if any(array.dtype.kind not in _NUMERIC_KINDS for array in arrays.values()):
-        raise ProtocolError("a message held a non-numeric array")
+    except Exception as error:
+        raise ProtocolError(f"unreadable message: {type(error).__name__}: {error}") from error
     try:
-        return {str(k): _from_tree(v, arrays) for k, v in header.items()}
+        return {str(k): _from_tree(v, arrays) for k, v in tree.items()}
     except (KeyError, AttributeError, ValueError, TypeError, RecursionError) as error:
         raise ProtocolError(f"unreadable message: {type(error).__name__}") from error
 

@@ -1,37 +1,26 @@
-"""HOSTILE-ENTRY protocol_bomb: in this process, the grader's ``plain_data.encode`` is replaced
-so that softmax's replies to the judge become a message the protocol's size check lets
-through (about 1 MB on the wire) holding a compressed array that declares 1 GiB of float64. A
-judge that unpacks it lets student code allocate the judge's memory, outside every limit of
-the sandbox. softmax itself returns a marker, not an array."""
+"""HOSTILE-ENTRY protocol_bomb: in this process, the grader's ``protocol.encode`` is replaced so
+that softmax's reply to the judge becomes a message of about 1 MB whose header declares a
+float64 array of 1 GiB (2**27 elements) at its start. A judge that allocates what a header
+declares before it checks that the message holds it lets student code take the judge's
+memory, outside every limit of the sandbox. softmax itself returns a marker, not an array."""
 
-import io as _io
 import json as _json
-import zipfile as _zipfile
+import struct as _struct
 
 import grader.protocol as _plain_data
 
 _MARKER = "protocol bomb"
 _COUNT = 2**27
-_CACHE = []
 
 
 def _bomb():
-    if not _CACHE:
-        header = _io.BytesIO()
-        reply = {"ok": True, "value": {"$array": "a0"}, "modified": {"$list": []}}
-        np.save(header, np.array(_json.dumps(reply)))
-        buffer = _io.BytesIO()
-        with _zipfile.ZipFile(buffer, "w", _zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-            archive.writestr("__header__.npy", header.getvalue())
-            with archive.open("a0.npy", "w", force_zip64=True) as member:
-                np.lib.format.write_array_header_1_0(
-                    member, {"descr": "<f8", "fortran_order": False, "shape": (_COUNT,)}
-                )
-                chunk = bytes(2**20)
-                for _ in range(_COUNT * 8 // len(chunk)):
-                    member.write(chunk)
-        _CACHE.append(buffer.getvalue())
-    return _CACHE[0]
+    header = _json.dumps(
+        {
+            "tree": {"ok": True, "value": {"$array": "a0"}, "modified": {"$list": []}},
+            "arrays": {"a0": ["<f8", [_COUNT], 0, _COUNT * 8]},
+        }
+    ).encode()
+    return _struct.pack(">I", len(header)) + header + bytes(2**20)
 
 
 _original_encode = _plain_data.encode
