@@ -9,7 +9,17 @@ from pathlib import Path
 
 from grader import __version__
 from grader.catalog import exercises
-from grader.commands import batch, cluster, doctor, gradebook, merge, release, shards
+from grader.commands import (
+    batch,
+    cluster,
+    collect,
+    doctor,
+    github_api,
+    gradebook,
+    merge,
+    release,
+    shards,
+)
 from grader.commands import export as platforms
 from grader.commands import hint as hints
 from grader.commands import watch as watching
@@ -286,6 +296,36 @@ def _merge(args: argparse.Namespace) -> int:
     if merged.outcomes:
         print(batch.summary_line(merged.outcomes, out))
     return 0
+
+
+def _collect(args: argparse.Namespace) -> int:
+    def fail(message: str) -> int:
+        print(f"grader collect: {message}", file=sys.stderr)
+        return 2
+
+    try:
+        repositories = collect.read_repositories(args.repositories, args.repos or ())
+    except (OSError, ValueError) as error:
+        return fail(str(error))
+    if not repositories:
+        return fail("name the repositories (OWNER/REPO ...) or give --repos FILE")
+    token = os.environ.get(args.token_env, "").strip()
+    if not token:
+        return fail(
+            f"${args.token_env} is not set: give it a token that can read the repositories' "
+            "Actions (fine-grained: Actions read; classic: repo), or name another variable "
+            "with --token-env"
+        )
+    if not args.api.startswith(("https://", "http://")):
+        return fail(f"--api must be an http(s) address, not {args.api!r}")
+    found = collect.collect(github_api.GitHubApi(args.api, token), repositories, args.workflow)
+    out = Path(args.out)
+    collect.write_results(out, found, args.lang or language())
+    for item in found:
+        if item.report is None:
+            print(f"{item.repository.full_name}: {item.status}: {item.message}", file=sys.stderr)
+    print(collect.summary_line(found, out))
+    return 0 if any(item.report is not None for item in found) else 1
 
 
 def _slurm(args: argparse.Namespace) -> int:
@@ -682,6 +722,45 @@ def parser() -> argparse.ArgumentParser:
         f"with status '{merge.NOT_GRADED}'",
     )
     merge_cmd.set_defaults(run=_merge)
+
+    collect_cmd = commands.add_parser(
+        "collect",
+        help="download the score reports students' GitHub Actions runs uploaded",
+        description="For each repository, the score-report artifact of the latest completed "
+        "run of the grading workflow, through the GitHub API: writes OUT/<OWNER.REPO>.json, "
+        "OUT/gradebook.csv (a row for every repository, its status saying why when there is "
+        "no report), OUT/summary.html, the feedback pages and OUT/collected.csv.",
+    )
+    collect_cmd.add_argument("platform", choices=("actions",))
+    collect_cmd.add_argument("repositories", nargs="*", metavar="OWNER/REPO")
+    collect_cmd.add_argument(
+        "--repos",
+        type=Path,
+        action="append",
+        metavar="FILE",
+        help="a file of repositories, one a line (# comments); repeatable",
+    )
+    collect_cmd.add_argument("--out", required=True, metavar="FOLDER", help="where results go")
+    collect_cmd.add_argument(
+        "--token-env",
+        default=collect.TOKEN_VARIABLE,
+        metavar="NAME",
+        help=f"the environment variable holding the token (default: {collect.TOKEN_VARIABLE})",
+    )
+    collect_cmd.add_argument(
+        "--workflow",
+        default=collect.DEFAULT_WORKFLOW,
+        help=f"the grading workflow's file name (default: {collect.DEFAULT_WORKFLOW})",
+    )
+    collect_cmd.add_argument(
+        "--api",
+        default=github_api.DEFAULT_API,
+        metavar="URL",
+        help=f"the REST API (default: {github_api.DEFAULT_API}; GitHub Enterprise Server: "
+        "https://HOST/api/v3)",
+    )
+    collect_cmd.add_argument("--lang", choices=languages(), help="language of the feedback pages")
+    collect_cmd.set_defaults(run=_collect)
 
     cluster_cmd = commands.add_parser(
         "cluster",
