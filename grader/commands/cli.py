@@ -218,6 +218,14 @@ def _watch(args: argparse.Namespace) -> int:
 
 
 def _release(args: argparse.Namespace) -> int:
+    if args.wheel:
+        try:
+            wheel = release.build_wheel(Path(args.out))
+        except release.WheelError as error:
+            print(f"grader release: {error}", file=sys.stderr)
+            return 2
+        print(f"wrote {wheel}: publish it and give its URL to grader export actions --kit-url")
+        return 0
     try:
         out = release.build_release(
             Path(args.out), form=args.format, lang=args.lang, install_from=args.install_from
@@ -601,7 +609,13 @@ def parser() -> argparse.ArgumentParser:
     release_cmd = commands.add_parser(
         "release", help="build the folder students get: exercises and visible checks only"
     )
-    release_cmd.add_argument("out", help="a new folder")
+    release_cmd.add_argument("out", help="a new folder (with --wheel: where the wheel goes)")
+    release_cmd.add_argument(
+        "--wheel",
+        action="store_true",
+        help="build the grader alone as a wheel (visible checks and recorded values; no "
+        "exercises, no solutions, no hidden checks), for a student workflow to install",
+    )
     release_cmd.add_argument(
         "--format",
         choices=release.FORMATS,
