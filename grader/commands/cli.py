@@ -186,12 +186,17 @@ def _export(args: argparse.Namespace) -> int:
             reference=(args.reference or default_reference()) if args.hidden_tests else None,
         )
     elif args.platform == "actions":
-        path = platforms.actions_workflow(
-            Path(args.out or ".github/workflows/grade.yml"),
-            fail_under=args.fail_under,
-            lang=args.lang or language(),
-            assignment=args.assignment,
-        )
+        try:
+            path = platforms.actions_workflow(
+                Path(args.out or ".github/workflows/grade.yml"),
+                fail_under=args.fail_under,
+                lang=args.lang or language(),
+                assignment=args.assignment,
+                kit_url=args.kit_url,
+            )
+        except ValueError as error:
+            print(f"grader export: {error}", file=sys.stderr)
+            return 2
     else:
         path = platforms.classroom_workflow(Path(args.out or ".github/workflows/classroom.yml"))
     print(f"wrote {path}")
@@ -588,6 +593,13 @@ def parser() -> argparse.ArgumentParser:
     )
     export_cmd.add_argument(
         "--assignment", help="actions: the check run's name (default: e.g. ex01-ex08)"
+    )
+    export_cmd.add_argument(
+        "--kit-url",
+        metavar="URL",
+        help="actions: what the workflow installs the grader from, the published URL of "
+        "grader release --wheel's wheel (the GRADER_KIT variable wins over it; default: "
+        "the variable, else the repository's own copy)",
     )
     export_cmd.set_defaults(run=_export)
 
