@@ -47,6 +47,8 @@ class FakeGitHub:
     zips: dict[int, bytes] = field(default_factory=dict)
     seen: list[Seen] = field(default_factory=list)
     rate_limited: bool = False
+    gone: set[int] = field(default_factory=set)
+    """Artifacts listed as live whose download answers 410 (expired meanwhile)."""
     api_url: str = ""
     storage_url: str = ""
     _next_id: int = 1000
@@ -187,7 +189,7 @@ class FakeGitHub:
             listed = [a for runs in repo.artifacts.values() for a in runs if a["id"] == artifact_id]
             if not listed:
                 return not_found
-            if listed[0]["expired"]:
+            if listed[0]["expired"] or artifact_id in self.gone:
                 return 410, {}, {"message": "Artifact has expired", "documentation_url": DOCS}
             signed = f"{self.storage_url}/artifacts/{artifact_id}.zip?sig=SIGNATURE&se=2026-12-01"
             return 302, {"Location": signed}, None

@@ -195,6 +195,8 @@ def test_runs_without_a_usable_artifact(tmp_path: Path, monkeypatch: pytest.Monk
         fake.add_run("course/listed-big", artifact=big)
         fake.add_run("course/small-claim", artifact=big)
         fake.add_run("course/tampered", artifact=artifact_zip({REPORT_FILE: b"{}"}))
+        fake.add_run("course/gone", artifact=artifact_zip({REPORT_FILE: b"{}"}))
+        fake.gone.add(next(iter(fake.repos["course/gone"].artifacts.values()))[0]["id"])
         small = fake.repos["course/small-claim"]
         next(iter(small.artifacts.values()))[0]["size_in_bytes"] = 900  # the answer is bigger
         tampered = fake.repos["course/tampered"]
@@ -208,6 +210,7 @@ def test_runs_without_a_usable_artifact(tmp_path: Path, monkeypatch: pytest.Monk
             "course/listed-big",
             "course/small-claim",
             "course/tampered",
+            "course/gone",
         ]
         found = {
             c.repository.name: c
@@ -222,6 +225,7 @@ def test_runs_without_a_usable_artifact(tmp_path: Path, monkeypatch: pytest.Monk
         "listed-big": collect.BAD_ARTIFACT,
         "small-claim": collect.BAD_ARTIFACT,
         "tampered": collect.BAD_ARTIFACT,
+        "gone": collect.NO_ARTIFACT,
     }
     assert f"the {ARTIFACT_NAME} artifact of run" in found["expired"].message
     assert "expired 2027-02-28T09:15:40Z" in found["expired"].message
@@ -233,6 +237,7 @@ def test_runs_without_a_usable_artifact(tmp_path: Path, monkeypatch: pytest.Monk
     assert "bytes (at most 1000)" in found["listed-big"].message
     assert "is over 1000 bytes" in found["small-claim"].message
     assert "the API gives 0000" in found["tampered"].message
+    assert "has expired (410 from " in found["gone"].message
     assert len(downloads) == 2  # not the expired, the listed-big nor those without one
     assert all(c.report is None for c in found.values())
 

@@ -274,6 +274,8 @@ def collect_one(api: GitHubApi, repository: Repository, workflow: str) -> Collec
     except TooLargeError as error:
         return without(BAD_ARTIFACT, f"the {ARTIFACT_NAME} artifact of {_describe(run)}: {error}")
     except ApiError as error:
+        if error.status == 410:  # expired since it was listed
+            return without(NO_ARTIFACT, f"{where} has expired ({error})", artifact["id"])
         return without(error.kind, str(error))
     digest = str(artifact.get("digest") or "")
     if digest.startswith("sha256:") and digest[7:] != hashlib.sha256(data).hexdigest():
