@@ -21,6 +21,13 @@ from grader.results.model import ScoreReport, build_score_report, load_report
 TOKEN = "ghp_collectTestToken0123456789"
 
 
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fake servers are on this machine: a proxy the environment names is not used."""
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.setenv(name, "127.0.0.1")
+
+
 def kit_report(passing: set[str] | None = None) -> ScoreReport:
     """A report of the whole kit in which the exercises in ``passing`` (default: all) pass
     every check and the others fail each one."""
