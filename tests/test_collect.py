@@ -371,3 +371,22 @@ def test_the_token_never_follows_a_redirect_to_another_host() -> None:
         api._next("https://api.example.test/a", "http://storage.example.test/x.zip")
     with pytest.raises(ApiError, match="refused"):
         api._next("https://api.example.test/a", "file:///etc/passwd")
+
+
+def test_a_rerun_says_what_it_finds_now(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with serving(TOKEN) as fake:
+        fake.add_run("course/lab", artifact=report_zip(kit_report()))
+        fake.add_run("course/lab.b", artifact=report_zip(kit_report({"ex01_activations"})))
+        assert _collect(fake, out, "course/lab", "course/lab.b") == 0
+        assert (out / "course.lab.json").is_file() and (
+            out / "feedback" / "course.lab.md"
+        ).is_file()
+        fake.add_run("course/lab", artifact=artifact_zip({"notes.txt": b"no report"}))
+        assert _collect(fake, out, "course/lab", "course/lab.b") == 0
+    rows = _gradebook(out)
+    assert (rows["course.lab"]["status"], rows["course.lab"]["total"]) == ("bad artifact", "")
+    assert not (out / "course.lab.json").exists()
+    assert not [p for p in ("course.lab.md", "course.lab.html") if (out / "feedback" / p).exists()]
+    assert (out / "feedback" / "course.lab.b.md").is_file()  # another student's page stays
+    assert rows["course.lab.b"]["total"] == "15"

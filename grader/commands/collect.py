@@ -51,6 +51,8 @@ MAX_ENTRIES = 100
 MAX_REPORT_BYTES = 4 * 2**20
 """The largest score report read out of the zip (the whole kit's report is about 100 kB)."""
 COLLECTED_FILE = "collected.csv"
+FEEDBACK = (".md", ".html")
+"""The suffixes of a student's feedback pages, ``OUT/feedback/<id>.md`` and ``.html``."""
 
 NO_RUN = "no run"
 """No completed run of the workflow, or no such workflow in the repository."""
@@ -323,8 +325,9 @@ def write_results(out: Path, collected: Sequence[Collected], lang: str = "en") -
             write_report(item.report, out / f"{student}.json")
             outcomes.append(Outcome(student, item.report))
             continue
-        for stale in (out / f"{student}.json", *(out / "feedback").glob(f"{student}.*")):
-            stale.unlink(missing_ok=True)
+        stale = [out / f"{student}.json", *(out / "feedback" / f"{student}{s}" for s in FEEDBACK)]
+        for path in stale:
+            path.unlink(missing_ok=True)
     template = {key: "" for key in gradebook_row(outcomes[0].report, "")} if outcomes else {}
     unmarked = [
         template | {"id": item.repository.id, "status": item.status}
