@@ -145,6 +145,7 @@ def test_a_class_is_collected_into_the_batchs_files(
     assert collected["course/lab-alice"]["head_sha"] == alice_run["head_sha"]
     printed = capsys.readouterr()
     assert "course/lab-dave: bad artifact:" in printed.err
+    assert "course/lab-alice: graded, 100/100\ncourse/lab-dave: bad artifact:" in printed.err
     assert printed.out.startswith("5 repositories: 2 graded, 1 no run, 1 bad artifact, 1 not found")
     # The token went to the API only; the storage got no token and none of GitHub's headers.
     api = [s for s in fake.seen if s.server == "api"]

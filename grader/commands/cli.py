@@ -331,12 +331,14 @@ def _collect(args: argparse.Namespace) -> int:
         )
     if not args.api.startswith(("https://", "http://")):
         return fail(f"--api must be an http(s) address, not {args.api!r}")
-    found = collect.collect(github_api.GitHubApi(args.api, token), repositories, args.workflow)
+    found = collect.collect(
+        github_api.GitHubApi(args.api, token),
+        repositories,
+        args.workflow,
+        each=lambda item: print(collect.progress_line(item), file=sys.stderr, flush=True),
+    )
     out = Path(args.out)
     collect.write_results(out, found, args.lang or language())
-    for item in found:
-        if item.report is None:
-            print(f"{item.repository.full_name}: {item.status}: {item.message}", file=sys.stderr)
     print(collect.summary_line(found, out))
     return 0 if any(item.report is not None for item in found) else 1
 

@@ -29,7 +29,7 @@ import urllib.parse
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -297,19 +297,33 @@ def collect_one(api: GitHubApi, repository: Repository, workflow: str) -> Collec
 
 
 def collect(
-    api: GitHubApi, repositories: Sequence[Repository], workflow: str = DEFAULT_WORKFLOW
+    api: GitHubApi,
+    repositories: Sequence[Repository],
+    workflow: str = DEFAULT_WORKFLOW,
+    each: Callable[[Collected], None] | None = None,
 ) -> list[Collected]:
-    """Each repository's ``Collected``, in the order given. After a rate limit or a refused
-    token the rest are not asked (``STOPPING``): each gets that status and why."""
+    """Each repository's ``Collected``, in the order given (``each`` is called with each as
+    it comes). After a rate limit or a refused token the rest are not asked (``STOPPING``):
+    each gets that status and why."""
     found: list[Collected] = []
     for repository in repositories:
         stopped = next((c for c in found if c.status in STOPPING), None)
         if stopped is not None:
-            message = f"not asked: {stopped.message}"
-            found.append(Collected(repository, stopped.status, message))
+            item = Collected(repository, stopped.status, f"not asked: {stopped.message}")
         else:
-            found.append(collect_one(api, repository, workflow))
+            item = collect_one(api, repository, workflow)
+        found.append(item)
+        if each is not None:
+            each(item)
     return found
+
+
+def progress_line(item: Collected) -> str:
+    """``OWNER/REPO: graded, 73/100`` or ``OWNER/REPO: no run: why``."""
+    if item.report is not None:
+        score = f"{points_text(item.report.score)}/{points_text(item.report.max_score)}"
+        return f"{item.repository.full_name}: {item.status}, {score}"
+    return f"{item.repository.full_name}: {item.status}: {item.message}"
 
 
 def write_results(out: Path, collected: Sequence[Collected], lang: str = "en") -> None:
