@@ -18,7 +18,7 @@ from kit import ROOT, SOLUTIONS
 
 from grader.catalog import exercises
 from grader.commands import cli
-from grader.commands.release import build_wheel
+from grader.commands.release import WheelError, build_wheel
 
 HIDDEN_EXAMPLE = ROOT / "grader" / "hidden_example"
 
@@ -72,6 +72,8 @@ def test_the_command_writes_the_wheel(tmp_path: Path, capsys: pytest.CaptureFixt
     built = sorted((tmp_path / "dist").glob("*.whl"))
     assert [p.name for p in built] == ["dl_grader_kit-0.1.0-py3-none-any.whl"]
     assert str(built[0]) in capsys.readouterr().out
+    with pytest.raises(WheelError, match="not a checkout of the kit"):
+        build_wheel(tmp_path / "dist", kit=tmp_path)
 
 
 def test_the_installed_wheel_grades_the_solutions_to_full_marks(

@@ -111,6 +111,8 @@ def build_wheel(out: Path, kit: Path = GRADER_ROOT) -> Path:
     else in pip's isolated build environment. ``WheelError`` when pip fails or the wheel holds
     anything of ``WHEEL_LEFT_OUT``."""
     project = kit / "pyproject.toml"
+    if not project.is_file():
+        raise WheelError(f"{kit} is not a checkout of the kit (no pyproject.toml): build from one")
     requires = tomllib.loads(project.read_text(encoding="utf-8"))["build-system"]["requires"]
     with tempfile.TemporaryDirectory(prefix="grader-wheel-") as tmp:
         staged, dist = Path(tmp) / "kit", Path(tmp) / "dist"
