@@ -47,6 +47,8 @@ class FakeGitHub:
     zips: dict[int, bytes] = field(default_factory=dict)
     seen: list[Seen] = field(default_factory=list)
     rate_limited: bool = False
+    moved: dict[str, str] = field(default_factory=dict)
+    """Renamed repositories: the old name answers 301 to the new one, as GitHub does."""
     gone: set[int] = field(default_factory=set)
     """Artifacts listed as live whose download answers 410 (expired meanwhile)."""
     api_url: str = ""
@@ -165,6 +167,12 @@ class FakeGitHub:
         not_found = (404, {}, {"message": "Not Found", "documentation_url": DOCS, "status": "404"})
         if len(segments) < 3 or segments[0] != "repos":
             return not_found
+        moved = self.moved.get(f"{segments[1]}/{segments[2]}")
+        if moved is not None:
+            rest = "/".join(segments[3:])
+            target = f"{self.api_url}/repos/{moved}/{rest}".rstrip("/")
+            query = f"?{parts.query}" if parts.query else ""
+            return 301, {"Location": target + query}, {"message": "Moved Permanently"}
         repo = self.repos.get(f"{segments[1]}/{segments[2]}")
         if repo is None:
             return not_found

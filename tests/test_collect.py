@@ -16,6 +16,7 @@ from grader.catalog import exercises
 from grader.commands import cli, collect
 from grader.commands.github_api import ApiError, GitHubApi
 from grader.results.actions import ARTIFACT_NAME, REPORT_FILE
+from grader.results.class_page import summary_html
 from grader.results.model import ScoreReport, build_score_report, load_report
 
 TOKEN = "ghp_collectTestToken0123456789"
@@ -133,7 +134,7 @@ def test_a_class_is_collected_into_the_batchs_files(
     assert load_report(out / "course.lab-bob.json").to_dict() == partial.to_dict()
     assert not (out / "course.lab-dave.json").exists()
     page = (out / "summary.html").read_text(encoding="utf-8")
-    assert page.startswith("<!DOCTYPE html>") and "2 submissions" in page
+    assert page == summary_html([("course.lab-alice", full), ("course.lab-bob", partial)])
     assert (out / "feedback" / "course.lab-bob.html").is_file()
     with (out / collect.COLLECTED_FILE).open(encoding="utf-8") as file:
         collected = {row["repository"]: row for row in csv.DictReader(file)}
@@ -391,3 +392,18 @@ def test_a_rerun_says_what_it_finds_now(tmp_path: Path) -> None:
     assert not [p for p in ("course.lab.md", "course.lab.html") if (out / "feedback" / p).exists()]
     assert (out / "feedback" / "course.lab.b.md").is_file()  # another student's page stays
     assert rows["course.lab.b"]["total"] == "15"
+
+
+def test_a_renamed_repository_is_followed_with_the_token(tmp_path: Path) -> None:
+    with serving(TOKEN) as fake:
+        fake.add_run("course/lab-new", artifact=report_zip(kit_report()))
+        fake.moved["course/lab-old"] = "course/lab-new"
+        found = collect.collect(
+            GitHubApi(fake.api_url, TOKEN), [collect.parse_repository("course/lab-old")]
+        )
+    assert found[0].status == "graded" and found[0].report is not None
+    api = [s.path for s in fake.seen if s.server == "api"]
+    assert api[0].startswith("/repos/course/lab-old/") and api[1].startswith(
+        "/repos/course/lab-new/"
+    )
+    assert set(fake.tokens_sent("api")) == {f"Bearer {TOKEN}"}
