@@ -136,10 +136,15 @@ def test_the_workflow_installs_the_pinned_kit_and_uploads_the_report(tmp_path: P
     assert (upload["name"], upload["path"]) == (actions.ARTIFACT_NAME, actions.REPORT_FILE)
     assert f"--json {actions.REPORT_FILE} " in steps["Grade"]["run"]
     # The installed grader and TensorFlow are kept between runs, per Python and grader.
-    cache = steps["Cache the grader's environment"]
-    assert cache["uses"] == "actions/cache@v4" and cache["with"]["path"] == "~/.grader-env"
-    key = cache["with"]["key"]
+    restore = steps["Restore the grader's environment"]
+    save = steps["Keep the grader's environment for the next runs"]
+    assert (restore["uses"], save["uses"]) == ("actions/cache/restore@v4", "actions/cache/save@v4")
+    assert restore["with"]["path"] == save["with"]["path"] == "~/.grader-env"
+    key = restore["with"]["key"]
     assert "steps.python.outputs.python-version" in key and "env.GRADER_KIT" in key
+    assert save["with"]["key"] == "${{ steps.grader-env.outputs.cache-primary-key }}"
+    names = list(steps)
+    assert names.index("Install the grader") < names.index(save["name"]) < names.index("Grade")
     install = steps["Install the grader"]["run"]
     assert "~/.grader-env/bin/pip install" in install
     assert subprocess.run(["bash", "-n", "-c", install], check=False).returncode == 0
