@@ -9,14 +9,12 @@ limit, so a huge or endless body costs at most that much memory. A failure raise
 ``ApiError``, whose ``kind`` says what went wrong (``KINDS``).
 """
 
-import http.client
 import json
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import Message
+from functools import cache
 from typing import Any
 
 from grader import __version__
@@ -50,14 +48,18 @@ class TooLargeError(ApiError):
     """An answer over the limit it was read with."""
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """Hand every redirect back to the caller, who decides what goes to the next host."""
+@cache
+def _opener() -> Any:
+    """urllib's opener with no redirect handling: every redirect comes back to the caller,
+    who decides what goes to the next host. (Imported here: ``ssl`` takes a tenth of a second,
+    and every ``grader`` command and judge imports this module.)"""
+    import urllib.request
 
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
+    class NoRedirects(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+            return None
 
-
-_OPENER = urllib.request.build_opener(_NoRedirects)
+    return urllib.request.build_opener(NoRedirects)
 
 
 def _origin(url: str) -> tuple[str, str]:
@@ -125,10 +127,14 @@ class GitHubApi:
 
     def _get(self, url: str, limit: int) -> bytes:
         """The body of ``url`` after its redirects, at most ``limit`` bytes."""
+        import http.client
+        import urllib.error
+        import urllib.request
+
         for _ in range(MAX_REDIRECTS + 1):
             request = urllib.request.Request(url, headers=self._headers(url))
             try:
-                with _OPENER.open(request, timeout=TIMEOUT) as response:
+                with _opener().open(request, timeout=TIMEOUT) as response:
                     return _read(response, limit, url)
             except urllib.error.HTTPError as answer:
                 with answer:

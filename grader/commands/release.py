@@ -28,8 +28,6 @@ import tomllib
 import zipfile
 from pathlib import Path
 
-from packaging.requirements import Requirement
-
 from grader import GRADER_ROOT
 from grader.catalog import Exercise, exercises
 from grader.commands.export import TEMPLATES, classroom_workflow
@@ -95,6 +93,8 @@ def build_release(
 
 
 def _installed(requirement: str) -> bool:
+    from packaging.requirements import Requirement  # a tenth of a second: only here
+
     wanted = Requirement(requirement)
     try:
         return wanted.specifier.contains(importlib.metadata.version(wanted.name))
