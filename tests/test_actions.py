@@ -109,6 +109,7 @@ def _grader_env(tmp_path: Path) -> dict[str, str]:
         "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
         "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
         "GITHUB_SHA": "0123abc",
+        "GRADER_KIT": platforms.OWN_COPY,  # the job's env, neither variable nor --kit-url set
     }
 
 
@@ -127,11 +128,37 @@ def _run_step(step: dict, cwd: Path, env: dict[str, str]) -> subprocess.Complete
 def test_the_workflow_installs_the_pinned_kit_and_uploads_the_report(tmp_path: Path) -> None:
     workflow = platforms.actions_workflow(tmp_path / ".github" / "workflows" / "grade.yml")
     steps = _steps(workflow)
-    assert "vars.GRADER_KIT" in steps["Install the grader"]["run"]
-    assert steps["actions/upload-artifact@v4"]["with"]["path"] == "report.json"
-    assert steps["actions/setup-python@v5"]["with"]["cache"] == "pip"
+    job = yaml.safe_load(workflow.read_text())["jobs"]["grade"]
+    assert job["env"]["GRADER_KIT"] == "${{ vars.GRADER_KIT || '.' }}"
+    assert '"$GRADER_KIT"' in steps["Install the grader"]["run"]
+    # What grader collect actions downloads is what the workflow uploads.
+    upload = steps["actions/upload-artifact@v4"]["with"]
+    assert (upload["name"], upload["path"]) == (actions.ARTIFACT_NAME, actions.REPORT_FILE)
+    assert f"--json {actions.REPORT_FILE} " in steps["Grade"]["run"]
+    # The installed grader and TensorFlow are kept between runs, per Python and grader.
+    restore = steps["Restore the grader's environment"]
+    save = steps["Keep the grader's environment for the next runs"]
+    assert (restore["uses"], save["uses"]) == ("actions/cache/restore@v4", "actions/cache/save@v4")
+    assert restore["with"]["path"] == save["with"]["path"] == "~/.grader-env"
+    key = restore["with"]["key"]
+    assert "steps.python.outputs.python-version" in key and "env.GRADER_KIT" in key
+    assert save["with"]["key"] == "${{ steps.grader-env.outputs.cache-primary-key }}"
+    names = list(steps)
+    assert names.index("Install the grader") < names.index(save["name"]) < names.index("Grade")
+    install = steps["Install the grader"]["run"]
+    assert "~/.grader-env/bin/pip install" in install
+    assert subprocess.run(["bash", "-n", "-c", install], check=False).returncode == 0
     assert not any("fail-under" in step.get("run", "") for step in steps.values())
     assert "Classroom was retired" in workflow.read_text()
+
+
+def test_the_workflow_installs_the_published_wheel(tmp_path: Path) -> None:
+    url = "https://course.example.org/grader/dl_grader_kit-0.1.0-py3-none-any.whl"
+    workflow = platforms.actions_workflow(tmp_path / "grade.yml", kit_url=url)
+    job = yaml.safe_load(workflow.read_text())["jobs"]["grade"]
+    assert job["env"]["GRADER_KIT"] == f"${{{{ vars.GRADER_KIT || '{url}' }}}}"
+    with pytest.raises(ValueError, match="without spaces, quotes or commas"):
+        platforms.actions_workflow(tmp_path / "bad.yml", kit_url="https://x.org/a.whl' || 'y")
 
 
 def test_the_workflows_own_lines_write_summary_annotations_and_policy(tmp_path: Path) -> None:

@@ -9,7 +9,17 @@ from pathlib import Path
 
 from grader import __version__
 from grader.catalog import exercises
-from grader.commands import batch, cluster, doctor, gradebook, merge, release, shards
+from grader.commands import (
+    batch,
+    cluster,
+    collect,
+    doctor,
+    github_api,
+    gradebook,
+    merge,
+    release,
+    shards,
+)
 from grader.commands import export as platforms
 from grader.commands import hint as hints
 from grader.commands import watch as watching
@@ -176,12 +186,17 @@ def _export(args: argparse.Namespace) -> int:
             reference=(args.reference or default_reference()) if args.hidden_tests else None,
         )
     elif args.platform == "actions":
-        path = platforms.actions_workflow(
-            Path(args.out or ".github/workflows/grade.yml"),
-            fail_under=args.fail_under,
-            lang=args.lang or language(),
-            assignment=args.assignment,
-        )
+        try:
+            path = platforms.actions_workflow(
+                Path(args.out or ".github/workflows/grade.yml"),
+                fail_under=args.fail_under,
+                lang=args.lang or language(),
+                assignment=args.assignment,
+                kit_url=args.kit_url,
+            )
+        except ValueError as error:
+            print(f"grader export: {error}", file=sys.stderr)
+            return 2
     else:
         path = platforms.classroom_workflow(Path(args.out or ".github/workflows/classroom.yml"))
     print(f"wrote {path}")
@@ -208,6 +223,14 @@ def _watch(args: argparse.Namespace) -> int:
 
 
 def _release(args: argparse.Namespace) -> int:
+    if args.wheel:
+        try:
+            wheel = release.build_wheel(Path(args.out))
+        except release.WheelError as error:
+            print(f"grader release: {error}", file=sys.stderr)
+            return 2
+        print(f"wrote {wheel}: publish it and give its URL to grader export actions --kit-url")
+        return 0
     try:
         out = release.build_release(
             Path(args.out), form=args.format, lang=args.lang, install_from=args.install_from
@@ -286,6 +309,38 @@ def _merge(args: argparse.Namespace) -> int:
     if merged.outcomes:
         print(batch.summary_line(merged.outcomes, out))
     return 0
+
+
+def _collect(args: argparse.Namespace) -> int:
+    def fail(message: str) -> int:
+        print(f"grader collect: {message}", file=sys.stderr)
+        return 2
+
+    try:
+        repositories = collect.read_repositories(args.repositories, args.repos or ())
+    except (OSError, ValueError) as error:
+        return fail(str(error))
+    if not repositories:
+        return fail("name the repositories (OWNER/REPO ...) or give --repos FILE")
+    token = os.environ.get(args.token_env, "").strip()
+    if not token:
+        return fail(
+            f"${args.token_env} is not set: give it a token that can read the repositories' "
+            "Actions (fine-grained: Actions read; classic: repo), or name another variable "
+            "with --token-env"
+        )
+    if not args.api.startswith(("https://", "http://")):
+        return fail(f"--api must be an http(s) address, not {args.api!r}")
+    found = collect.collect(
+        github_api.GitHubApi(args.api, token),
+        repositories,
+        args.workflow,
+        each=lambda item: print(collect.progress_line(item), file=sys.stderr, flush=True),
+    )
+    out = Path(args.out)
+    collect.write_results(out, found, args.lang or language())
+    print(collect.summary_line(found, out))
+    return 0 if any(item.report is not None for item in found) else 1
 
 
 def _slurm(args: argparse.Namespace) -> int:
@@ -541,6 +596,13 @@ def parser() -> argparse.ArgumentParser:
     export_cmd.add_argument(
         "--assignment", help="actions: the check run's name (default: e.g. ex01-ex08)"
     )
+    export_cmd.add_argument(
+        "--kit-url",
+        metavar="URL",
+        help="actions: what the workflow installs the grader from, the published URL of "
+        "grader release --wheel's wheel (the GRADER_KIT variable wins over it; default: "
+        "the variable, else the repository's own copy)",
+    )
     export_cmd.set_defaults(run=_export)
 
     hint_cmd = commands.add_parser(
@@ -561,7 +623,13 @@ def parser() -> argparse.ArgumentParser:
     release_cmd = commands.add_parser(
         "release", help="build the folder students get: exercises and visible checks only"
     )
-    release_cmd.add_argument("out", help="a new folder")
+    release_cmd.add_argument("out", help="a new folder (with --wheel: where the wheel goes)")
+    release_cmd.add_argument(
+        "--wheel",
+        action="store_true",
+        help="build the grader alone as a wheel (visible checks and recorded values; no "
+        "exercises, no solutions, no hidden checks), for a student workflow to install",
+    )
     release_cmd.add_argument(
         "--format",
         choices=release.FORMATS,
@@ -682,6 +750,45 @@ def parser() -> argparse.ArgumentParser:
         f"with status '{merge.NOT_GRADED}'",
     )
     merge_cmd.set_defaults(run=_merge)
+
+    collect_cmd = commands.add_parser(
+        "collect",
+        help="download the score reports students' GitHub Actions runs uploaded",
+        description="For each repository, the score-report artifact of the latest completed "
+        "run of the grading workflow, through the GitHub API: writes OUT/<OWNER.REPO>.json, "
+        "OUT/gradebook.csv (a row for every repository, its status saying why when there is "
+        "no report), OUT/summary.html, the feedback pages and OUT/collected.csv.",
+    )
+    collect_cmd.add_argument("platform", choices=("actions",))
+    collect_cmd.add_argument("repositories", nargs="*", metavar="OWNER/REPO")
+    collect_cmd.add_argument(
+        "--repos",
+        type=Path,
+        action="append",
+        metavar="FILE",
+        help="a file of repositories, one a line (# comments); repeatable",
+    )
+    collect_cmd.add_argument("--out", required=True, metavar="FOLDER", help="where results go")
+    collect_cmd.add_argument(
+        "--token-env",
+        default=collect.TOKEN_VARIABLE,
+        metavar="NAME",
+        help=f"the environment variable holding the token (default: {collect.TOKEN_VARIABLE})",
+    )
+    collect_cmd.add_argument(
+        "--workflow",
+        default=collect.DEFAULT_WORKFLOW,
+        help=f"the grading workflow's file name (default: {collect.DEFAULT_WORKFLOW})",
+    )
+    collect_cmd.add_argument(
+        "--api",
+        default=github_api.DEFAULT_API,
+        metavar="URL",
+        help=f"the REST API (default: {github_api.DEFAULT_API}; GitHub Enterprise Server: "
+        "https://HOST/api/v3)",
+    )
+    collect_cmd.add_argument("--lang", choices=languages(), help="language of the feedback pages")
+    collect_cmd.set_defaults(run=_collect)
 
     cluster_cmd = commands.add_parser(
         "cluster",

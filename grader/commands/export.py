@@ -4,6 +4,7 @@ Scaling past one machine is the platforms' job: each submission is graded where 
 submitted, by the same ``grader grade``."""
 
 import json
+import re
 import shutil
 import sys
 import time
@@ -69,14 +70,31 @@ def classroom_workflow(out: Path) -> Path:
     return out
 
 
+OWN_COPY = "."
+"""What the workflow installs when neither ``--kit-url`` nor the ``GRADER_KIT`` variable names
+the grader: the student repository's own copy."""
+KIT_URL = re.compile(r"[^\s'\",]+")
+"""A ``--kit-url`` the workflow can quote (GitHub's expressions and cache keys)."""
+
+
 def actions_workflow(
-    out: Path, *, fail_under: float | None = None, lang: str = "en", assignment: str | None = None
+    out: Path,
+    *,
+    fail_under: float | None = None,
+    lang: str = "en",
+    assignment: str | None = None,
+    kit_url: str | None = None,
 ) -> Path:
     """The GitHub Actions workflow for a student repository (``.github/workflows/grade.yml``):
-    install the instructor's pinned grader, grade, write the job summary and annotations,
-    post a check run titled with the score, upload the score report, and fail the job only
-    when the score is under ``fail_under`` (never, by default)."""
+    install the grader from ``kit_url`` (the grader-only wheel's URL; the ``GRADER_KIT``
+    variable wins over it) into a cached environment, grade, write the job summary and
+    annotations, post a check run titled with the score, upload the score report, and fail
+    the job only when the score is under ``fail_under`` (never, by default). ``ValueError``
+    for a ``kit_url`` with spaces, quotes or commas."""
+    if kit_url is not None and not KIT_URL.fullmatch(kit_url):
+        raise ValueError(f"--kit-url {kit_url!r}: a URL without spaces, quotes or commas")
     text = (TEMPLATES / "grade.yml").read_text(encoding="utf-8").replace("__LANG__", lang)
+    text = text.replace("__KIT__", kit_url or OWN_COPY)
     policy = (
         "      - name: Fail under {points} points\n"
         "        run: grader report report.json --format actions-summary --out /dev/null "

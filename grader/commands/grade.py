@@ -103,7 +103,9 @@ def grade(
     """
     chosen = [e for e in exercises() if only is None or e.name in only]
     assert options.score_report is not None, "grader grade always names its report"
-    hidden = [KIT_SOLUTIONS, *filter(None, [options.reference, options.hidden_tests]), *hide]
+    # An installed grader (a wheel, a container) has no solutions/ beside it to hide.
+    secrets = [default_reference(), options.reference, options.hidden_tests]
+    hidden = [*filter(None, secrets), *hide]
     before = os.environ.get(POLICY_VARIABLE)
     os.environ[POLICY_VARIABLE] = sandbox_policy(hidden).to_json()  # for the judge's children
     try:

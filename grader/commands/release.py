@@ -3,6 +3,13 @@
 The exercises (stubs and READMEs), the grader with its visible checks, a student README, and
 the GitHub Classroom workflow; no ``solutions/``, no kit tests, no hidden checks.
 
+With ``--wheel``, the grader alone as a wheel (``OUT/dl_grader_kit-VERSION-py3-none-any.whl``):
+the same ``grader/`` package (visible checks, points, recorded tf.keras values, messages), no
+exercises, no solutions, no hidden checks. It is what a student repository's workflow installs
+from a URL the instructor publishes (``grader export actions --kit-url URL``). Without
+``solutions/`` beside it the grader compares with the recorded values only, as a student's
+own run does; every visible check grades that way.
+
 With ``--format notebook`` or ``both``, each exercise also comes as a notebook,
 ``exercises/<name>/<name>.ipynb``, generated from its stub with jupytext (never a second copy
 to keep in step): a cell that installs the kit where it is missing, the README as markdown, a
@@ -11,8 +18,14 @@ code cell for the stub's imports and one per function or class (docstring and
 """
 
 import ast
+import importlib.metadata
 import itertools
 import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+import zipfile
 from pathlib import Path
 
 from grader import GRADER_ROOT
@@ -26,6 +39,14 @@ LEFT_OUT = shutil.ignore_patterns(
     "__pycache__", "*.pyc", "score-report.json", ".grader", "hidden_example"
 )
 """Caches and reports, and the example hidden suite: students never get hidden checks."""
+
+
+WHEEL_LEFT_OUT = ("solutions/", "exercises/", "tests/", "grader/hidden_example/")
+"""What a grader-only wheel must never hold: ``build_wheel`` refuses a wheel with any of it."""
+
+
+class WheelError(RuntimeError):
+    """The grader-only wheel could not be built, with why."""
 
 
 FORMATS = ("py", "notebook", "both")
@@ -69,6 +90,49 @@ def build_release(
     classroom_workflow(out / ".github" / "workflows" / "classroom.yml")
     (out / ".gitignore").write_text(STUDENT_GITIGNORE, encoding="utf-8")
     return out
+
+
+def _installed(requirement: str) -> bool:
+    from packaging.requirements import Requirement  # a tenth of a second: only here
+
+    wanted = Requirement(requirement)
+    try:
+        return wanted.specifier.contains(importlib.metadata.version(wanted.name))
+    except importlib.metadata.PackageNotFoundError:
+        return False
+
+
+def build_wheel(out: Path, kit: Path = GRADER_ROOT) -> Path:
+    """Build the grader-only wheel into the folder ``out``; its path.
+
+    pip builds it from a staged copy of ``grader/`` (without the example hidden suite and
+    caches, as ``build_release`` copies it), ``pyproject.toml`` and the student README: with
+    this environment's build backend when it meets ``build-system.requires`` (no download),
+    else in pip's isolated build environment. ``WheelError`` when pip fails or the wheel holds
+    anything of ``WHEEL_LEFT_OUT``."""
+    project = kit / "pyproject.toml"
+    if not project.is_file():
+        raise WheelError(f"{kit} is not a checkout of the kit (no pyproject.toml): build from one")
+    requires = tomllib.loads(project.read_text(encoding="utf-8"))["build-system"]["requires"]
+    with tempfile.TemporaryDirectory(prefix="grader-wheel-") as tmp:
+        staged, dist = Path(tmp) / "kit", Path(tmp) / "dist"
+        shutil.copytree(kit / "grader", staged / "grader", ignore=LEFT_OUT)
+        shutil.copyfile(project, staged / "pyproject.toml")
+        shutil.copyfile(TEMPLATES / "student_README.md", staged / "README.md")
+        command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet"]
+        if all(_installed(r) for r in requires):
+            command.append("--no-build-isolation")
+        command += ["--wheel-dir", str(dist), str(staged)]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        wheels = sorted(dist.glob("*.whl")) if dist.is_dir() else []
+        if done.returncode != 0 or len(wheels) != 1:
+            raise WheelError(f"pip wheel ended with {done.returncode}: {done.stderr[-3000:]}")
+        with zipfile.ZipFile(wheels[0]) as wheel:
+            leaked = [n for n in wheel.namelist() if n.startswith(WHEEL_LEFT_OUT)]
+        if leaked:
+            raise WheelError(f"the wheel holds what students must not get: {leaked[:5]}")
+        out.mkdir(parents=True, exist_ok=True)
+        return Path(shutil.move(wheels[0], out / wheels[0].name))
 
 
 def stub_cells(source: str) -> list[str]:

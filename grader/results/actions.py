@@ -25,6 +25,11 @@ FAILING = ("failed", "error", "timeout")
 exercise, so that a stub does not flood the page."""
 FORMATS = ("actions-summary", "annotations", "check-run")
 """The names ``grader report --format`` knows these by."""
+REPORT_FILE = "report.json"
+"""The score report the workflow writes (``grader grade exercises --json report.json``)."""
+ARTIFACT_NAME = "score-report"
+"""The artifact the workflow uploads it as, holding ``REPORT_FILE`` at its root; what
+``grader collect actions`` downloads."""
 DEFAULT_CAP = 10
 """Error annotations written at most (GitHub shows ten per step)."""
 
