@@ -218,13 +218,18 @@ def _watch(args: argparse.Namespace) -> int:
 
 def _release(args: argparse.Namespace) -> int:
     try:
+        taken = release.exercise_files(from_working_copy=args.from_working_copy)
         out = release.build_release(
-            Path(args.out), form=args.format, lang=args.lang, install_from=args.install_from
+            Path(args.out),
+            form=args.format,
+            lang=args.lang,
+            install_from=args.install_from,
+            taken=taken,
         )
-    except (FileExistsError, FileNotFoundError) as error:
+    except (FileExistsError, FileNotFoundError, release.ReleaseError) as error:
         print(f"grader release: {error}", file=sys.stderr)
         return 2
-    print(f"wrote the student release to {out}")
+    print(f"{taken.note}\nwrote the student release to {out}")
     return 0
 
 
@@ -597,6 +602,12 @@ def parser() -> argparse.ArgumentParser:
         help="what a notebook's first cell installs where the kit is missing, as pip takes it "
         "(a package name, git+https://... or a wheel's URL; default: "
         f"{release.DEFAULT_INSTALL})",
+    )
+    release_cmd.add_argument(
+        release.FROM_WORKING_COPY,
+        action="store_true",
+        help="take exercises/ as it is on disk, even where it differs from the last commit "
+        "(default: the last commit's, refusing a working copy that differs)",
     )
     release_cmd.set_defaults(run=_release)
 
