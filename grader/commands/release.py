@@ -185,9 +185,21 @@ def build_release(
     return out
 
 
+def without_run_directly(source: str) -> str:
+    """A stub's text without its ``if __name__ == "__main__":`` block
+    (``grader.catalog.run_directly_block``): a notebook's kernel runs as ``__main__``."""
+    lines = source.splitlines()
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "__name__ == '__main__'":
+            lines[node.lineno - 1 : node.end_lineno] = [""] * (node.end_lineno - node.lineno + 1)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
 def stub_cells(source: str) -> list[str]:
     """The stub's text cut into cells: what comes before the first function or class (the
-    module docstring, imports, constants), then each function or class with its docstring."""
+    module docstring, imports, constants), then each function or class with its docstring;
+    not the block that says how to check the module when it is run as a script."""
+    source = without_run_directly(source)
     lines = source.splitlines()
     starts = [
         min([node.lineno, *(d.lineno for d in node.decorator_list)]) - 1
