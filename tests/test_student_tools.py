@@ -1,5 +1,8 @@
 """grader hint and grader watch, the student's loop between runs."""
 
+import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -173,3 +176,42 @@ def test_hint_takes_lang(tmp_path: Path, monkeypatch, capsys) -> None:
         "ko", "hint.shown", number=1, total=len(hint_texts("ex02_losses")), exercise="ex02_losses"
     )
     assert shown.startswith(first)
+
+
+PYTEST = (sys.executable, "-m", "pytest", "-p", "no:cacheprovider")
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_a_pytest_without_the_grader_says_why_nothing_is_checked(lang: str) -> None:
+    """A pytest from outside the kit's environment has no grader plugin: exercises/conftest.py
+    stops it with the reason, instead of "no tests ran"."""
+    from grader.words import say_in
+
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [*PYTEST, "-p", "no:grader", "exercises/ex01_activations"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env={**os.environ, "GRADER_LANG": lang, "PYTHONIOENCODING": "utf-8"},
+        timeout=120,
+    )
+    assert done.returncode == pytest.ExitCode.USAGE_ERROR, done.stdout + done.stderr
+    said = say_in(lang, "setup.no_grader", python=sys.executable)
+    assert said in done.stderr
+    assert "collected" not in done.stdout  # it stops before collecting
+
+
+def test_with_the_grader_the_exercises_conftest_stays_silent(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parent.parent
+    report = tmp_path / "r.json"
+    done = subprocess.run(
+        [*PYTEST, "--collect-only", "-q", f"--score-report={report}", "exercises/ex02_losses"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "losses.py::test_binary_crossentropy" in done.stdout
