@@ -47,6 +47,9 @@ class GradingOptions:
     checks: tuple[str, ...] = ()
     """Only these checks of the exercises graded (their names, as in the report); the others
     are not run and count for nothing (``not_run``). Empty: every check."""
+    failed_only: bool = False
+    """The compact view: the failing checks' messages and the table, passing checks silent,
+    each exercise's checks not attempted yet on one line (``grader.results.table``)."""
     missing_reasons: Mapping[str, str] = field(default_factory=dict)
     """Why an exercise has no module, by exercise, where staging knows better than "file not
     found" (a notebook that could not be read, or defines none of its names)."""
@@ -96,6 +99,7 @@ class GradingOptions:
             expect_exercises=tuple(name for name in expected.split(",") if name),
             deadline=option.deadline,
             hidden_tests=path(option.hidden_tests),
+            failed_only=option.failed_only,
         )
 
     def to_argv(self) -> list[str]:
@@ -116,6 +120,8 @@ class GradingOptions:
                 argv.append(f"{name}={value:g}" if isinstance(value, float) else f"{name}={value}")
         if self.expect_exercises:
             argv.append("--expect-exercises=" + ",".join(self.expect_exercises))
+        if self.failed_only:
+            argv.append("--failed-only")
         return argv
 
 

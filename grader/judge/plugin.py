@@ -98,6 +98,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "timeout and the report is still written (used by `grader batch --timeout`)",
     )
     group.addoption(
+        "--failed-only",
+        action="store_true",
+        default=False,
+        help="a compact view: only the failing checks' messages and the score table; passing "
+        "checks are silent and each exercise's checks not attempted yet take one line",
+    )
+    group.addoption(
         "--hidden-tests",
         metavar="PATH",
         default=None,
@@ -119,6 +126,10 @@ def pytest_configure(config: pytest.Config) -> None:
     except OptionsError as error:
         raise pytest.UsageError(str(error)) from None
     config.stash[_OPTIONS] = options
+    if options.failed_only:  # the terminal summary says it all: pytest's own report is quiet
+        config.option.verbose = -1
+        config.option.tbstyle = "no"
+        config.option.reportchars = "N"
     config.stash[_GRADED] = {}
     config.stash[_STARTED] = time.monotonic()
     config.stash[_SUBMISSIONS] = {}
@@ -274,6 +285,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
+def pytest_report_teststatus(
+    report: pytest.TestReport, config: pytest.Config
+) -> tuple[str, str, str] | None:
+    """In the compact view no check is marked while the run goes on: its outcome is counted
+    as pytest counts it, and shown in the terminal summary."""
+    options = config.stash.get(_OPTIONS, None)
+    if options is None or not options.failed_only or report.when != "call":
+        return None
+    return report.outcome, "", ""
+
+
 def _deadline(config: pytest.Config) -> float | None:
     """``--deadline`` as a ``time.monotonic()`` value, if given."""
     seconds = options_of(config).deadline
@@ -404,4 +426,5 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
             _report_path(config),
             width=config.get_terminal_writer().fullwidth,
             pytest_line=terminalreporter.verbosity >= -1,
+            failed_only=options_of(config).failed_only,
         )
