@@ -28,6 +28,7 @@ from grader.judge.hidden import POINTS_FILE, HiddenSuite
 from grader.judge.options import GradingOptions, OptionsError, handed_to
 from grader.judge.process import Submission
 from grader.judge.student import Student
+from grader.judge.training_progress import TrainingProgress
 from grader.judge.verdict import Verdict
 from grader.protocol import LEVELS
 from grader.results.model import ScoreReport, build_score_report, write_report
@@ -47,6 +48,8 @@ _HIDDEN = pytest.StashKey[HiddenSuite]()
 _STARTED = pytest.StashKey[float]()
 """When the run began (``time.monotonic``), for ``--deadline``."""
 _DEADLINE_REACHED = pytest.StashKey[bool]()
+_PROGRESS = pytest.StashKey[TrainingProgress]()
+"""The line that says how far a check's training is, where pytest has a terminal."""
 _PRINTED_MARK = pytest.StashKey[tuple[Submission, int]]()
 """The check's submission and how much it had printed when the check began."""
 PRINTED_SHOWN = 4000
@@ -139,6 +142,16 @@ def pytest_configure(config: pytest.Config) -> None:
     if suite is not None:
         config.stash[_HIDDEN] = suite
         config.pluginmanager.register(HiddenCollection(suite), "grader-hidden-checks")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Where pytest has a terminal reporter (made after this plugin's ``pytest_configure``),
+    the line for training progress, unless the run is quiet (``-qq``: the score table only)."""
+    config = session.config
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and config.option.verbose > -2:
+        capture = config.pluginmanager.get_plugin("capturemanager")
+        config.stash[_PROGRESS] = TrainingProgress(reporter, capture)
 
 
 def options_of(config: pytest.Config) -> GradingOptions:
@@ -247,6 +260,8 @@ def student(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         submissions[path] = Submission(
             path, timeout=timeout, writable=writable, deadline=_deadline(request.config)
         )
+        if _PROGRESS in request.config.stash:
+            submissions[path].on_epoch = request.config.stash[_PROGRESS].student_epoch
     request.node.stash[_PRINTED_MARK] = (submissions[path], len(submissions[path].printed))
     return Student(found, submissions[path], options_of(request.config).reference)
 
@@ -263,7 +278,12 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Any:
-    """A failing check shows what the student's code printed during it, once."""
+    """A failing check shows what the student's code printed during it, once. While it runs,
+    the epochs of any training it starts are shown (``TrainingProgress``)."""
+    progress = item.config.stash.get(_PROGRESS, None)
+    found = _exercise_of(item)
+    if progress is not None and found is not None:
+        progress.start(f"{found.name.partition('_')[0]} {_check_name(item)}")
     try:
         return (yield)
     except Verdict as verdict:
@@ -272,6 +292,9 @@ def pytest_runtest_call(item: pytest.Item) -> Any:
         if printed and printed not in verdict.message:
             verdict.add(say("status.printed", text=printed[-PRINTED_SHOWN:]))
         raise
+    finally:
+        if progress is not None:
+            progress.finish()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -314,6 +337,8 @@ def inspector(
         writable=(str(tmp_path_factory.getbasetemp()),),  # where students' code saved files
         deadline=_deadline(request.config),
     )
+    if _PROGRESS in request.config.stash:
+        submission.on_epoch = request.config.stash[_PROGRESS].graders_epoch
     yield submission
     submission.close()
 
