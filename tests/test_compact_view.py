@@ -90,3 +90,34 @@ def test_without_the_option_every_check_reports_as_before(course: Path) -> None:
     done = _run(course)
     assert "FAILURES" in done.stdout and "exercises/ex02_losses/losses.py ......" in done.stdout
     assert _not_attempted("ex01_activations") not in done.stdout
+
+
+def test_the_compact_parts_are_pure_functions_of_the_report() -> None:
+    from fixture_reports import MSE_MESSAGE, mixed_report
+
+    from grader.results.table import failing_checks, not_attempted_lines
+
+    report = mixed_report()
+    assert not_attempted_lines(report) == ["ex01_activations: not attempted yet: softmax"]
+    shown = failing_checks(report)
+    assert [f.heading for f in shown] == [
+        "ex02_losses · mean_squared_error: summed instead of averaged",
+        "ex02_losses · crossentropy_clipping: error",
+    ]
+    assert shown[0].message == MSE_MESSAGE
+
+
+def test_a_module_that_does_not_import_is_shown_once() -> None:
+    from fixture_reports import _grader_row
+
+    from grader.results.model import build_score_report
+    from grader.results.table import failing_checks
+
+    checks = list(exercise("ex02_losses").points)
+    broken = "losses.py does not import: SyntaxError at line 3"
+    rows = [
+        _grader_row("ex02_losses", check, "error", broken if i == 0 else "the same", "syntax")
+        for i, check in enumerate(checks)
+    ]
+    report = build_score_report({"tests": rows}, [exercise("ex02_losses")], files={})
+    assert [f.message for f in failing_checks(report)] == [broken]
