@@ -159,9 +159,9 @@ def test_each_round_clears_the_screen_on_a_terminal_only(
     text = "".join(stream.written)
     clear = "\x1b[2J\x1b[H"
     assert text.count(clear) == (2 if terminal else 0)
-    assert text.count("ex02_losses: checks run at") == 2 and runs == ["ex02_losses"] * 2
+    assert text.count("ex02_losses: checks started at") == 2 and runs == ["ex02_losses"] * 2
     if terminal:  # what a round shows comes after the clear: the newest round only
-        assert "ex02_losses: checks run at" in text.rpartition(clear)[2]
+        assert "ex02_losses: checks started at" in text.rpartition(clear)[2]
 
 
 def test_hint_takes_lang(tmp_path: Path, monkeypatch, capsys) -> None:

@@ -51,6 +51,55 @@ def test_a_pipe_gets_a_line_every_few_epochs_for_ex06_and_none_for_numpy(tmp_pat
     assert "epoch" not in done.stdout.replace("ex06 train:", "")
 
 
+def _on_a_terminal(command: list[str], cwd: Path, columns: int = 120) -> str:
+    """What ``command`` writes to a pseudo-terminal ``columns`` wide."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    main, child = pty.openpty()
+    fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    env = {**os.environ, "GRADER_LANG": "en"}
+    env.pop("COLUMNS", None)
+    running = subprocess.Popen(command, stdin=child, stdout=child, stderr=child, cwd=cwd, env=env)
+    os.close(child)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the child side closed
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(main)
+    assert running.wait(timeout=600) == 0, out.decode(errors="replace")
+    return out.decode("utf-8", "replace")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a pseudo-terminal is POSIX's")
+def test_a_terminal_shows_each_epoch_at_the_end_of_pytest_s_line(tmp_path: Path) -> None:
+    from grader.checks.ex06_train_validate import TrainingRun
+
+    shutil.copytree(SOLUTIONS / "ex06_train_validate", tmp_path / "exercises/ex06_train_validate")
+    raw = _on_a_terminal(
+        [sys.executable, "-m", "pytest", "exercises", "-p", "no:cacheprovider", "-k", "test_train"],
+        tmp_path,
+    )
+    epochs = TrainingRun.drawn_for(
+        tmp_path / "exercises/ex06_train_validate/train_validate.py"
+    ).epochs
+    line = "exercises/ex06_train_validate/train_validate.py "
+    shown = raw[raw.index(line) : raw.index("[100%]")]
+    for epoch in range(1, epochs + 1):  # every epoch, each rubbed out for the next
+        assert f" ex06 train: epoch {epoch}/{epochs}\b" in shown
+        assert f" ex06 train: the grader's own run, epoch {epoch}/{epochs}\b" in shown
+    assert "\n" not in shown  # all on pytest's line ...
+    screen = _screen(shown.replace("\x1b[32m", "").replace("\x1b[0m", ""))
+    assert screen.rstrip() == line + "."  # ... and gone when the check ends
+
+
 class _Writer:
     """pytest's terminal writer, as far as TrainingProgress uses it."""
 

@@ -59,12 +59,12 @@ class TrainingProgress:
                 with self._uncaptured():
                     self.reporter.write_line(words)
             return
-        writer = self.reporter.config.get_terminal_writer()
-        room = writer.fullwidth - writer.width_of_current_line - 2
         text = " " + words
-        if cell_len(text) > room:  # never wrap: backspaces cannot climb back a line
-            return
-        self._write(self._erased() + text)
+        writer = self.reporter.config.get_terminal_writer()
+        with self._uncaptured():  # the terminal's width is read on the terminal, not a capture
+            if cell_len(text) > writer.fullwidth - writer.width_of_current_line - 2:
+                return  # never wrap: backspaces cannot climb back a line
+            writer.write_raw(self._erased() + text, flush=True)
         self._shown = cell_len(text)
 
     def _erased(self) -> str:
