@@ -6,7 +6,10 @@
 - pytest-json-report is switched on (in memory, unless asked for a file); each check's
   status and message go into its metadata, and the score report is built from that report
   by ``grader.results.model`` and written to ``--score-report``.
-- The terminal summary ends with the score table.
+- The terminal summary ends with the score table; with ``--failed-only`` (the compact view)
+  it is all the run shows, after the failing checks' messages (``grader.results.table``).
+- While a check trains a Keras model, pytest's line says how far it is
+  (``grader.judge.training_progress``).
 - ``--hidden-tests PATH`` adds an instructor's hidden checks (``grader.judge.hidden``): each
   student file is collected a second time, as that suite's module of its exercise.
 """
@@ -314,9 +317,11 @@ def pytest_report_teststatus(
     """In the compact view no check is marked while the run goes on: its outcome is counted
     as pytest counts it, and shown in the terminal summary."""
     options = config.stash.get(_OPTIONS, None)
-    if options is None or not options.failed_only or report.when != "call":
+    if options is None or not options.failed_only:
         return None
-    return report.outcome, "", ""
+    if report.when == "call":
+        return report.outcome, "", ""
+    return ("error", "", "") if report.failed else None  # a check stopped before it began
 
 
 def _deadline(config: pytest.Config) -> float | None:
