@@ -100,3 +100,11 @@ def test_the_command_refuses_then_builds_with_the_override(
     assert main(["release", str(tmp_path / "student"), release.FROM_WORKING_COPY]) == 0
     said = capsys.readouterr().out
     assert "taken from the working copy" in said and "wrote the student release" in said
+
+
+def test_a_checkout_that_never_committed_its_exercises_is_refused(kit: Path) -> None:
+    (kit / ".gitignore").write_text("exercises/\n")
+    _git(kit, "rm", "-r", "-q", "--cached", "exercises")
+    _git(kit, "commit", "-q", "-am", "exercises kept out")
+    with pytest.raises(release.ReleaseError, match="holds no exercises/"):
+        release.exercise_files(kit)

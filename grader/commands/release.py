@@ -141,6 +141,8 @@ def exercise_files(kit: Path = GRADER_ROOT, *, from_working_copy: bool = False) 
         relative = name.removeprefix("exercises/")
         if shown.returncode == 0 and not _left_out(relative):
             files[relative] = shown.stdout
+    if not files:
+        raise ReleaseError(f"commit {commit} holds no exercises/ to release")
     return ExerciseFiles(files, f"exercises/ is taken from commit {commit}")
 
 
