@@ -108,3 +108,8 @@ def test_a_checkout_that_never_committed_its_exercises_is_refused(kit: Path) -> 
     _git(kit, "commit", "-q", "-am", "exercises kept out")
     with pytest.raises(release.ReleaseError, match="holds no exercises/"):
         release.exercise_files(kit)
+
+
+def test_a_kit_without_exercises_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="is not a folder"):
+        release.exercise_files(tmp_path)

@@ -68,6 +68,8 @@ def _left_out(path: str) -> bool:
 
 def _working_copy(kit: Path) -> dict[str, bytes]:
     folder = kit / "exercises"
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder} is not a folder: release from a checkout of the kit")
     found = (p for p in sorted(folder.rglob("*")) if p.is_file())
     files = {p.relative_to(folder).as_posix(): p for p in found}
     return {name: path.read_bytes() for name, path in files.items() if not _left_out(name)}
