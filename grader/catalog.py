@@ -6,6 +6,7 @@ from functools import cache
 from pathlib import Path
 
 from grader import GRADER_ROOT, PACKAGE_DIR
+from grader.words import languages, say_in
 
 CATALOG_PATH = PACKAGE_DIR / "exercises.toml"
 KIT_SOLUTIONS = GRADER_ROOT / "solutions"
@@ -14,6 +15,8 @@ SEED = 20261128
 """Seed of every generator the kit draws from: recorded inputs, random cases, training runs."""
 KIT_MAX_SCORE = 100
 """What all exercises together are worth once the whole course is in the kit."""
+RUN_DIRECTLY = 'if __name__ == "__main__":'
+"""How the block each stub and solution ends with begins (``run_directly_block``)."""
 
 
 @dataclass(frozen=True)
@@ -88,3 +91,16 @@ def exercise_for_file(path: Path) -> Exercise | None:
         if path.name == candidate.filename and path.parent.name == candidate.name:
             return candidate
     return None
+
+
+def run_directly_block(exercise: Exercise) -> str:
+    """The block each stub and solution ends with: a student who runs the module itself
+    (``python activations.py``) is told, in each language of the kit, how its checks run. Plain
+    prints, so that it works where the kit is not installed; notebooks leave it out."""
+    lines = [RUN_DIRECTLY]
+    for lang in languages():
+        text = say_in(lang, "stub.run_directly")
+        assert '"' not in text and "\\" not in text, text
+        lines.append(f'    print("{text}")')
+    lines.append(f'    print("    pytest exercises/{exercise.name}")')
+    return "\n".join(lines) + "\n"

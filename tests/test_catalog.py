@@ -3,13 +3,16 @@
 import ast
 import importlib
 import inspect
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from kit import EXERCISES, ROOT, SOLUTIONS
 
-from grader.catalog import KIT_MAX_SCORE, exercises
+from grader.catalog import KIT_MAX_SCORE, exercises, run_directly_block
 from grader.judge.optimizer_rules import VARIANTS
 from grader.words import MESSAGES_DIR, messages
 
@@ -118,6 +121,26 @@ def test_stub_bodies_are_todo_and_raise(exercise) -> None:
             assert ast.unparse(body[0]) == "raise NotImplementedError", node.name
     assert source.count("# TODO") == source.count("raise NotImplementedError")
     assert not re.search(r"^\s*(from|import)\s+solutions", source, re.MULTILINE)
+
+
+@pytest.mark.parametrize("exercise", exercises(), ids=EXERCISE_NAMES)
+def test_stub_and_solution_end_by_saying_how_to_check_them(exercise) -> None:
+    """Run as a script, a stub or solution prints how its checks run (``run_directly_block``)."""
+    block = run_directly_block(exercise)
+    for folder in (EXERCISES, SOLUTIONS):
+        source = (folder / exercise.relative_path).read_text(encoding="utf-8")
+        assert source.endswith("\n\n\n" + block), (
+            f"{folder.name}/{exercise.relative_path} must end with two blank lines and:\n{block}"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", block],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+            check=True,
+        )
+        assert done.stdout.endswith(f"    pytest exercises/{exercise.name}\n")
 
 
 def _mistake_ids() -> set[str]:

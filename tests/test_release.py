@@ -11,8 +11,8 @@ import jupytext
 import pytest
 from kit import SOLUTIONS
 
-from grader.catalog import exercises
-from grader.commands.release import build_release
+from grader.catalog import RUN_DIRECTLY, exercises
+from grader.commands.release import build_release, without_run_directly
 from grader.commands.submission_files import read_submission
 
 
@@ -92,7 +92,8 @@ def test_each_exercise_comes_as_a_notebook_made_from_its_stub(tmp_path: Path, la
         assert check.source.endswith(f'grader.check("{exercise.name}")')
         # Back to a module: the stub, docstrings and all.
         module = "\n\n\n".join(c.source for c in stub_cells)
-        assert ast.dump(ast.parse(module)) == ast.dump(ast.parse(stub))
+        assert ast.dump(ast.parse(module)) == ast.dump(ast.parse(without_run_directly(stub)))
+        assert RUN_DIRECTLY in stub and RUN_DIRECTLY not in module
         by_name = {
             node.name: (cell, node)
             for cell in stub_cells
@@ -112,7 +113,8 @@ def test_each_exercise_comes_as_a_notebook_made_from_its_stub(tmp_path: Path, la
 
 def test_a_generated_notebook_is_graded_as_its_stub(tmp_path: Path) -> None:
     release = build_release(tmp_path / "student", form="notebook")
-    assert not list((release / "exercises").rglob("*.py"))
+    modules = {p.name for p in (release / "exercises").rglob("*.py")}
+    assert modules == {"conftest.py"}  # no stub: only what stops a pytest without the grader
     taken = read_submission(release, list(exercises()))
     assert taken.unavailable == {}
     for exercise in exercises():

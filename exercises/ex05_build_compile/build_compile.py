@@ -77,3 +77,9 @@ def compile_model(
     """
     # TODO: write the code the docstring describes.
     raise NotImplementedError
+
+
+if __name__ == "__main__":
+    print("This file is checked, not run: in the kit's folder, with its venv active, run")
+    print("이 파일은 실행하지 않고 검사합니다. 가상 환경을 켜고 키트 폴더에서 실행하세요:")
+    print("    pytest exercises/ex05_build_compile")

@@ -203,7 +203,14 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _feedback_language(lang: str | None) -> None:
+    """``--lang`` of a student's command: its words, and those of the checks it runs."""
+    if lang:
+        os.environ["GRADER_LANG"] = lang
+
+
 def _hint(args: argparse.Namespace) -> int:
+    _feedback_language(args.lang)
     try:
         print(hints.show(args.exercise, all_shown=args.all, reset=args.reset))
     except KeyError as error:
@@ -213,12 +220,14 @@ def _hint(args: argparse.Namespace) -> int:
 
 
 def _watch(args: argparse.Namespace) -> int:
-    root = Path(args.folder)
-    if not root.is_dir():
-        print(f"grader watch: {root} is not a folder", file=sys.stderr)
+    _feedback_language(args.lang)
+    try:
+        chosen = watching.watched(args.exercise, Path(args.folder) if args.folder else None)
+    except watching.WatchError as error:
+        print(f"grader watch: {error}", file=sys.stderr)
         return 2
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a student stops watching
-        watching.watch(root, args.exercise)
+        watching.watch(chosen.root, chosen.only)
     return 0
 
 
@@ -232,13 +241,18 @@ def _release(args: argparse.Namespace) -> int:
         print(f"wrote {wheel}: publish it and give its URL to grader export actions --kit-url")
         return 0
     try:
+        taken = release.exercise_files(from_working_copy=args.from_working_copy)
         out = release.build_release(
-            Path(args.out), form=args.format, lang=args.lang, install_from=args.install_from
+            Path(args.out),
+            form=args.format,
+            lang=args.lang,
+            install_from=args.install_from,
+            taken=taken,
         )
-    except (FileExistsError, FileNotFoundError) as error:
+    except (FileExistsError, FileNotFoundError, release.ReleaseError) as error:
         print(f"grader release: {error}", file=sys.stderr)
         return 2
-    print(f"wrote the student release to {out}")
+    print(f"{taken.note}\nwrote the student release to {out}")
     return 0
 
 
@@ -611,13 +625,22 @@ def parser() -> argparse.ArgumentParser:
     hint_cmd.add_argument("exercise", help="e.g. ex02_losses")
     hint_cmd.add_argument("--all", action="store_true", help="show every hint seen so far")
     hint_cmd.add_argument("--reset", action="store_true", help="start again from hint 1")
+    hint_cmd.add_argument("--lang", choices=languages(), help="language of the hints")
     hint_cmd.set_defaults(run=_hint)
 
     watch_cmd = commands.add_parser(
         "watch", help="rerun an exercise's checks each time its file is saved"
     )
-    watch_cmd.add_argument("exercise", nargs="?", help="only this exercise (default: all)")
-    watch_cmd.add_argument("--folder", default="exercises", help="default: exercises")
+    watch_cmd.add_argument(
+        "exercise",
+        nargs="?",
+        help="only this exercise (default: the exercise folder you are in, else all)",
+    )
+    watch_cmd.add_argument(
+        "--folder",
+        help="the folder of exercise folders (default: exercises, or the one you are in)",
+    )
+    watch_cmd.add_argument("--lang", choices=languages(), help="language of the feedback")
     watch_cmd.set_defaults(run=_watch)
 
     release_cmd = commands.add_parser(
@@ -647,6 +670,12 @@ def parser() -> argparse.ArgumentParser:
         help="what a notebook's first cell installs where the kit is missing, as pip takes it "
         "(a package name, git+https://... or a wheel's URL; default: "
         f"{release.DEFAULT_INSTALL})",
+    )
+    release_cmd.add_argument(
+        release.FROM_WORKING_COPY,
+        action="store_true",
+        help="take exercises/ as it is on disk, even where it differs from the last commit "
+        "(default: the last commit's, refusing a working copy that differs)",
     )
     release_cmd.set_defaults(run=_release)
 

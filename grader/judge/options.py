@@ -50,6 +50,9 @@ class GradingOptions:
     fork_server: bool = True
     """Whether a run that checks a Keras exercise, and has no batch's fork server, starts one
     of its own that imports TensorFlow once (where the platform can fork: Linux)."""
+    failed_only: bool = False
+    """The compact view: the failing checks' messages and the table, passing checks silent,
+    each exercise's checks not attempted yet on one line (``grader.results.table``)."""
     missing_reasons: Mapping[str, str] = field(default_factory=dict)
     """Why an exercise has no module, by exercise, where staging knows better than "file not
     found" (a notebook that could not be read, or defines none of its names)."""
@@ -100,6 +103,7 @@ class GradingOptions:
             deadline=option.deadline,
             hidden_tests=path(option.hidden_tests),
             fork_server=not option.no_fork_server,
+            failed_only=option.failed_only,
         )
 
     def to_argv(self) -> list[str]:
@@ -122,6 +126,8 @@ class GradingOptions:
             argv.append("--expect-exercises=" + ",".join(self.expect_exercises))
         if not self.fork_server:
             argv.append("--no-fork-server")
+        if self.failed_only:
+            argv.append("--failed-only")
         return argv
 
 

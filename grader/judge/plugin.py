@@ -6,7 +6,10 @@
 - pytest-json-report is switched on (in memory, unless asked for a file); each check's
   status and message go into its metadata, and the score report is built from that report
   by ``grader.results.model`` and written to ``--score-report``.
-- The terminal summary ends with the score table.
+- The terminal summary ends with the score table; with ``--failed-only`` (the compact view)
+  it is all the run shows, after the failing checks' messages (``grader.results.table``).
+- While a check trains a Keras model, pytest's line says how far it is
+  (``grader.judge.training_progress``).
 - ``--hidden-tests PATH`` adds an instructor's hidden checks (``grader.judge.hidden``): each
   student file is collected a second time, as that suite's module of its exercise.
 """
@@ -29,6 +32,7 @@ from grader.judge.hidden import POINTS_FILE, HiddenSuite
 from grader.judge.options import GradingOptions, OptionsError, handed_to
 from grader.judge.process import Submission
 from grader.judge.student import Student
+from grader.judge.training_progress import TrainingProgress
 from grader.judge.verdict import Verdict
 from grader.protocol import LEVELS
 from grader.results.model import ScoreReport, build_score_report, write_report
@@ -50,6 +54,8 @@ _STARTED = pytest.StashKey[float]()
 _DEADLINE_REACHED = pytest.StashKey[bool]()
 _FORK_SERVER = pytest.StashKey[fork_server.Server]()
 """The run's own fork server, when it started one."""
+_PROGRESS = pytest.StashKey[TrainingProgress]()
+"""The line that says how far a check's training is, where pytest has a terminal."""
 _PRINTED_MARK = pytest.StashKey[tuple[Submission, int]]()
 """The check's submission and how much it had printed when the check began."""
 PRINTED_SHOWN = 4000
@@ -108,6 +114,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "instead of forking them from one process that imports it once (Linux only)",
     )
     group.addoption(
+        "--failed-only",
+        action="store_true",
+        default=False,
+        help="a compact view: only the failing checks' messages and the score table; passing "
+        "checks are silent and each exercise's checks not attempted yet take one line",
+    )
+    group.addoption(
         "--hidden-tests",
         metavar="PATH",
         default=None,
@@ -129,6 +142,10 @@ def pytest_configure(config: pytest.Config) -> None:
     except OptionsError as error:
         raise pytest.UsageError(str(error)) from None
     config.stash[_OPTIONS] = options
+    if options.failed_only:  # the terminal summary says it all: pytest's own report is quiet
+        config.option.verbose = -1
+        config.option.tbstyle = "no"
+        config.option.reportchars = "N"
     config.stash[_GRADED] = {}
     config.stash[_STARTED] = time.monotonic()
     config.stash[_SUBMISSIONS] = {}
@@ -138,6 +155,16 @@ def pytest_configure(config: pytest.Config) -> None:
     if suite is not None:
         config.stash[_HIDDEN] = suite
         config.pluginmanager.register(HiddenCollection(suite), "grader-hidden-checks")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Where pytest has a terminal reporter (made after this plugin's ``pytest_configure``),
+    the line for training progress, unless the run is quiet (``-qq``: the score table only)."""
+    config = session.config
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and config.option.verbose > -2:
+        capture = config.pluginmanager.get_plugin("capturemanager")
+        config.stash[_PROGRESS] = TrainingProgress(reporter, capture)
 
 
 def options_of(config: pytest.Config) -> GradingOptions:
@@ -265,6 +292,8 @@ def student(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         submissions[path] = Submission(
             path, timeout=timeout, writable=writable, deadline=_deadline(request.config)
         )
+        if _PROGRESS in request.config.stash:
+            submissions[path].on_epoch = request.config.stash[_PROGRESS].student_epoch
     request.node.stash[_PRINTED_MARK] = (submissions[path], len(submissions[path].printed))
     return Student(found, submissions[path], options_of(request.config).reference)
 
@@ -281,7 +310,12 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Any:
-    """A failing check shows what the student's code printed during it, once."""
+    """A failing check shows what the student's code printed during it, once. While it runs,
+    the epochs of any training it starts are shown (``TrainingProgress``)."""
+    progress = item.config.stash.get(_PROGRESS, None)
+    found = _exercise_of(item)
+    if progress is not None and found is not None:
+        progress.start(f"{found.name.partition('_')[0]} {_check_name(item)}")
     try:
         return (yield)
     except Verdict as verdict:
@@ -290,6 +324,9 @@ def pytest_runtest_call(item: pytest.Item) -> Any:
         if printed and printed not in verdict.message:
             verdict.add(say("status.printed", text=printed[-PRINTED_SHOWN:]))
         raise
+    finally:
+        if progress is not None:
+            progress.finish()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -301,6 +338,19 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if call.excinfo is not None and isinstance(call.excinfo.value, Verdict) and crash is not None:
         crash.message = call.excinfo.value.message.partition("\n")[0]
     return report
+
+
+def pytest_report_teststatus(
+    report: pytest.TestReport, config: pytest.Config
+) -> tuple[str, str, str] | None:
+    """In the compact view no check is marked while the run goes on: its outcome is counted
+    as pytest counts it, and shown in the terminal summary."""
+    options = config.stash.get(_OPTIONS, None)
+    if options is None or not options.failed_only:
+        return None
+    if report.when == "call":
+        return report.outcome, "", ""
+    return ("error", "", "") if report.failed else None  # a check stopped before it began
 
 
 def _deadline(config: pytest.Config) -> float | None:
@@ -321,6 +371,8 @@ def inspector(
         writable=(str(tmp_path_factory.getbasetemp()),),  # where students' code saved files
         deadline=_deadline(request.config),
     )
+    if _PROGRESS in request.config.stash:
+        submission.on_epoch = request.config.stash[_PROGRESS].graders_epoch
     yield submission
     submission.close()
 
@@ -436,4 +488,5 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
             _report_path(config),
             width=config.get_terminal_writer().fullwidth,
             pytest_line=terminalreporter.verbosity >= -1,
+            failed_only=options_of(config).failed_only,
         )

@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,10 @@ from grader.words import say
 
 CALLBACK_LIMIT = 100_000
 """Requests back to the judge (a provided optimizer's steps) one call may make."""
+PROGRESS_LIMIT = 100_000
+"""Epoch events (``grader.worker.progress``) one call may send; more are its reply."""
+EPOCH_LIMIT = 1_000_000
+"""The most epochs an epoch event may count; one with more is not shown."""
 MINIMUM_WAIT = 0.1
 """Seconds a call may take when the run's deadline has passed (it is then stopped)."""
 STOP_WAIT = 30.0
@@ -137,6 +141,9 @@ class Submission:
         self._judge_objects: dict[int, Any] = {}
         """Objects the judge keeps for the student's code (``provide``), by their handle."""
         self.callback_limit = CALLBACK_LIMIT
+        self.on_epoch: Callable[[int, int], None] | None = None
+        """Told each epoch a training run in the child finished, and of how many (display
+        only: the child's word, shown to say a check is under way, never marked)."""
 
     @property
     def workdir(self) -> Path | None:
@@ -233,10 +240,16 @@ class Submission:
             if request is not None:
                 write_message(process.stdin, request)
             reply = read_message(process.stdout)
-            callbacks = 0
-            while "callback" in reply and callbacks < self.callback_limit:
-                callbacks += 1
-                write_message(process.stdin, self._answer_callback(reply["callback"]))
+            callbacks = events = 0
+            while ("callback" in reply and callbacks < self.callback_limit) or (
+                "progress" in reply and events < PROGRESS_LIMIT
+            ):
+                if "progress" in reply:
+                    events += 1
+                    self._show_epoch(reply["progress"])
+                else:
+                    callbacks += 1
+                    write_message(process.stdin, self._answer_callback(reply["callback"]))
                 reply = read_message(process.stdout)
         except (EOFError, OSError, ProtocolError) as error:
             timer.cancel()
@@ -269,6 +282,14 @@ class Submission:
         if answer.error is None:
             self._judge_objects[handle] = obj
         return answer
+
+    def _show_epoch(self, event: Any) -> None:
+        """Hand a well-formed epoch event (``{"epoch": 3, "epochs": 10}``) to ``on_epoch``."""
+        if self.on_epoch is None or not isinstance(event, dict):
+            return
+        epoch, epochs = event.get("epoch"), event.get("epochs")
+        if type(epoch) is int and type(epochs) is int and 0 < epoch <= epochs <= EPOCH_LIMIT:
+            self.on_epoch(epoch, epochs)
 
     def _answer_callback(self, callback: Any) -> dict[str, Any]:
         """The judge's answer to a ``JudgeObject``'s method call from the student's process."""

@@ -24,6 +24,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from grader.protocol import Handle, Shared, read_message, write_message
+from grader.worker import progress
 
 GRADER_FILE = Path("<grader>")
 
@@ -263,6 +264,7 @@ def serve(
     os.dup2(2, 1)  # the student's prints go to stderr, never into the channel
     sys.stdin = open(os.devnull)  # noqa: SIM115 - the process's own stdin, kept open for its life
     session = StudentSession(student_file, factories, (channel_in, channel_out))
+    progress.connect(lambda message: write_message(channel_out, message))
     try:
         session.load()
     except BaseException as error:  # SystemExit at import counts as a broken module too

@@ -115,3 +115,9 @@ def leaky_relu_grad(x: np.ndarray, negative_slope: float = 0.2) -> np.ndarray:
     x = np.asarray(x)
     dtype = np.result_type(x.dtype, np.float32)
     return np.where(x > 0, 1, negative_slope).astype(dtype)
+
+
+if __name__ == "__main__":
+    print("This file is checked, not run: in the kit's folder, with its venv active, run")
+    print("이 파일은 실행하지 않고 검사합니다. 가상 환경을 켜고 키트 폴더에서 실행하세요:")
+    print("    pytest exercises/ex01_activations")

@@ -75,3 +75,9 @@ def mean_squared_error(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         Array of shape ``y_pred.shape[:-1]``.
     """
     return np.mean((np.asarray(y_true) - y_pred) ** 2, axis=-1)
+
+
+if __name__ == "__main__":
+    print("This file is checked, not run: in the kit's folder, with its venv active, run")
+    print("이 파일은 실행하지 않고 검사합니다. 가상 환경을 켜고 키트 폴더에서 실행하세요:")
+    print("    pytest exercises/ex02_losses")

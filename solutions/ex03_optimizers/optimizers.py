@@ -187,3 +187,9 @@ class Adam:
             v_hat = v / (1 - self.beta_2**t)
             new_params.append(w - self.learning_rate * m_hat / (np.sqrt(v_hat) + self.epsilon))
         return new_params
+
+
+if __name__ == "__main__":
+    print("This file is checked, not run: in the kit's folder, with its venv active, run")
+    print("이 파일은 실행하지 않고 검사합니다. 가상 환경을 켜고 키트 폴더에서 실행하세요:")
+    print("    pytest exercises/ex03_optimizers")

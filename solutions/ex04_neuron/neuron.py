@@ -89,3 +89,9 @@ def train(
             w, b = new_w, float(new_b)
         history.append(loss(X, y, w, b))
     return w, b, history
+
+
+if __name__ == "__main__":
+    print("This file is checked, not run: in the kit's folder, with its venv active, run")
+    print("이 파일은 실행하지 않고 검사합니다. 가상 환경을 켜고 키트 폴더에서 실행하세요:")
+    print("    pytest exercises/ex04_neuron")

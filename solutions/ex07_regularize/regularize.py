@@ -81,3 +81,9 @@ def train_with_callbacks(
         validation_data=(X_val, y_val),
         callbacks=make_callbacks(checkpoint_path),
     )
+
+
+if __name__ == "__main__":
+    print("This file is checked, not run: in the kit's folder, with its venv active, run")
+    print("이 파일은 실행하지 않고 검사합니다. 가상 환경을 켜고 키트 폴더에서 실행하세요:")
+    print("    pytest exercises/ex07_regularize")
