@@ -40,6 +40,9 @@ FEEDBACK_FOLDER = "feedback"
 BANDS = ("none", "under 25%", "25% to 50%", "50% to 75%", "75% to 100%", "full marks")
 """An exercise's score bands, by share of its points: nothing, full marks, and four bands
 between, each from its lower bound up to, not including, its upper bound."""
+BIN_WIDTHS = (0.25, 0.5, 1, 2, 2.5, 5, 10, 20, 25, 50, 100)
+"""The widths, in points, the histogram of totals may have: the narrowest that fits."""
+MAX_BINS = 20
 COLOURS = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#555555")
 """One colour per exercise in the pass-rate chart (Okabe and Ito's palette, colour-blind safe)."""
 
@@ -164,10 +167,6 @@ def band_of(score: float, maximum: float) -> int:
     if score >= maximum:
         return len(BANDS) - 1
     return 1 + min(3, int(4 * score / maximum))
-
-
-BIN_WIDTHS = (0.25, 0.5, 1, 2, 2.5, 5, 10, 20, 25, 50, 100)
-MAX_BINS = 20
 
 
 def bin_width(top: float) -> float:
@@ -315,10 +314,10 @@ def student_table(reports: Reports) -> str:
     ]
     rows = "\n".join(_student_row(student, report, list(maxima)) for student, report in reports)
     return (
+        '<p class="note">Each id links to the student\'s feedback page.</p>'
         '<fieldset id="filters" hidden><legend>Show the students whose status is</legend>'
         f"{boxes}</fieldset>"
-        f'<p id="shown" class="note" aria-live="polite">{len(reports)} students, in id order. '
-        "Each id links to the student's feedback page.</p>"
+        f'<p id="shown" class="note" aria-live="polite">{len(reports)} students, in id order.</p>'
         f'<div class="scroll"><table id="student-table"><thead><tr>{"".join(headers)}</tr></thead>'
         f"<tbody>\n{rows}\n</tbody></table></div>"
     )
