@@ -53,9 +53,11 @@ def _text(element) -> str:
     return "".join(element.itertext()).strip()
 
 
-def test_the_page_is_valid_html(out: Path) -> None:
+def test_the_page_and_the_pages_it_links_are_valid_html(out: Path) -> None:
     """html5lib's strict parser raises on any parse error of the WHATWG HTML standard
     (unclosed or misnested tags, bad attributes, a missing doctype); ids must be unique."""
+    for linked in sorted((out / "feedback").glob("*.html")):
+        html5lib.HTMLParser(strict=True).parse(linked.read_text(encoding="utf-8"))
     tree = _tree(out)
     ids = [element.get("id") for element in tree.iter() if element.get("id")]
     assert len(ids) == len(set(ids)), f"ids used twice: {sorted(ids)}"
