@@ -200,3 +200,12 @@ def test_export_refuses_a_rule_that_is_not_one(
     archive = tmp_path / "autograder.zip"
     assert cli.main(["export", "gradescope", "--out", str(archive), *options]) == 2
     assert error in capsys.readouterr().err and not archive.exists()
+
+
+def test_the_late_options_are_gradescopes_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    workflow = tmp_path / "grade.yml"
+    command = ["export", "actions", "--out", str(workflow), "--late-penalty", "10%/day"]
+    assert cli.main(command) == 2
+    assert "are for gradescope" in capsys.readouterr().err and not workflow.exists()

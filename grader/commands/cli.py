@@ -166,6 +166,14 @@ def _late_policy(penalty: str | None, cap: str | None) -> LatePolicy | None:
 
 
 def _export(args: argparse.Namespace) -> int:
+    late_options = args.late_penalty is not None or args.late_cap is not None
+    if late_options and args.platform != "gradescope":
+        print(
+            "grader export: --late-penalty and --late-cap are for gradescope (elsewhere the "
+            "late penalty is grader gradebook's)",
+            file=sys.stderr,
+        )
+        return 2
     if args.platform == "gradescope":
         if args.hidden_tests and not (args.reference or default_reference()):
             print(
