@@ -81,6 +81,18 @@ def test_the_table_lists_every_student_in_id_order_without_javascript(out: Path)
         assert row == expected, f"{student}'s row: expected {expected}, received {row}"
 
 
+def test_each_exercise_has_its_mean_and_score_bands_over_graded_submissions(out: Path) -> None:
+    """ex02_losses (3.25 points) of the six graded: alice 3.25, bob 1, carol 0, erin 1,
+    frank 0, heidi 2.25."""
+    rows = _tree(out).findall(f".//{NAMESPACE}section[@id='exercises']//{NAMESPACE}tbody/*")
+    cells = {_text(row[0]): [_text(cell) for cell in row[1:11]] for row in rows}
+    assert list(cells) == ["ex01_activations", "ex02_losses"]
+    mean = f"{(3.25 + 1 + 0 + 1 + 0 + 2.25) / 6:.2f}"
+    assert cells["ex02_losses"] == ["3.25", mean, "38%", "1", "2", "0", "2", "1", "0", "1"]
+    histogram = _tree(out).find(f".//{NAMESPACE}figure/*")
+    assert "7 to 7.5 points: 1" in histogram.get("aria-label")  # alice's full marks
+
+
 def test_pass_rates_are_grouped_by_exercise_and_hardest_first() -> None:
     rates = class_page.pass_rates(class_page.graded(REPORTS))
     assert list(rates) == ["ex01_activations", "ex02_losses"]
