@@ -90,3 +90,70 @@ def report_with_score(student: str, passed: set[str], status: str = "graded") ->
         graded_with={"grader": "test", "hidden_tests": None, "options": {}},
     )
     return ScoreReport.from_dict(replace(report, submission=submission).to_dict())
+
+
+def class_member(
+    student: str,
+    passed: set[str],
+    *,
+    status: str = "graded",
+    diagnoses: dict[str, str] | None = None,
+    level: str = "namespaces",
+) -> ScoreReport:
+    """A batch's report for ``student``: the checks named in ``passed`` pass, the others fail
+    with the diagnosis ``diagnoses`` gives them by check (or none); the submission's status is
+    ``status``, its code walled in at ``level``."""
+    diagnoses = diagnoses or {}
+    tests = [
+        _grader_row(
+            name,
+            check,
+            "passed" if check in passed else "failed",
+            f"{check}: wrong value",
+            diagnoses.get(check, ""),
+        )
+        for name, points in HALVES.items()
+        for check in points
+    ]
+    report = build_score_report({"tests": tests}, fractional_exercises(), files={})
+    submission = SubmissionRecord(
+        id=student,
+        name=student,
+        source="folder",
+        status=status,
+        message="" if status == "graded" else f"{status}: stopped after 10 s",
+        ignored=(),
+        graded_with={"grader": "test", "hidden_tests": None, "options": {}},
+    )
+    isolated = replace(report, submission=submission, isolation={"level": level, "note": ""})
+    return ScoreReport.from_dict(isolated.to_dict())
+
+
+CLASS = {
+    "alice": ({"sigmoid", "relu", "softmax", "mean_squared_error", "crossentropy_clipping"}, {}),
+    "bob": (
+        {"sigmoid", "relu", "mean_squared_error"},
+        {"diagnoses": {"crossentropy_clipping": "no clipping"}},
+    ),
+    "carol": ({"softmax"}, {"diagnoses": {"mean_squared_error": "summed instead of averaged"}}),
+    "dave": (set(), {"status": "unreadable"}),
+    "erin": ({"sigmoid", "relu", "softmax", "mean_squared_error"}, {}),
+    "frank": (
+        {"relu"},
+        {"level": "process", "diagnoses": {"mean_squared_error": "summed instead of averaged"}},
+    ),
+    "grace": ({"sigmoid"}, {"status": "timeout"}),
+    "heidi": ({"relu", "softmax", "crossentropy_clipping"}, {}),
+    "jo ann": ({"sigmoid", "softmax"}, {"status": "error"}),
+}
+"""A class of nine: every submission status, two diagnoses, one weak isolation level, an id
+with a space. Totals out of 7.25: alice 7.25, bob 3, carol 2, dave 0, erin 5, frank 1.5,
+grace 0.5, heidi 5.75, jo ann 2.5."""
+
+
+def class_reports() -> list[tuple[str, ScoreReport]]:
+    """``CLASS`` as a batch's (id, report) pairs, in id order."""
+    return [
+        (student, class_member(student, passed, **extra))
+        for student, (passed, extra) in sorted(CLASS.items())
+    ]

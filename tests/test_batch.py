@@ -17,6 +17,7 @@ import zipfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from kit import SOLUTIONS, corpus
@@ -263,11 +264,16 @@ def test_a_hostile_zip_is_never_extracted(graded: dict[str, Any], classroom: Pat
 
 def test_summary_page_has_the_plots_and_escapes_student_text(graded: dict[str, Any]) -> None:
     page = (graded["out"] / "summary.html").read_text(encoding="utf-8")
-    assert page.count('src="data:image/png;base64,iVBORw0KGgo') == 2
-    assert "Pass rate per check" in page and "Most common failure messages" in page
+    alice = graded["reports"]["alice"]
+    charts = 1 + len(alice["exercises"]) + len(alice["tests"])  # totals, bands, pass rates
+    assert page.count("<svg") == charts
+    assert "Pass rate per check" in page and "Most common diagnoses" in page
     assert "the loss is averaged over the whole batch" in page  # bob's diagnosis
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # mallory's error message
-    assert "<script>" not in page
+    assert page.count("<script>") == 1  # the page's own, sorting its table
+    for student in graded["reports"]:
+        assert f'href="feedback/{quote(student)}.html"' in page
+        assert (graded["out"] / "feedback" / f"{student}.html").is_file()
     assert "zip bomb" in page and "stopped after" in page  # the submissions to look at
 
 

@@ -53,7 +53,7 @@ from grader.commands.submission_files import (
 from grader.isolation import fork_server
 from grader.isolation.policy import sandbox_policy
 from grader.judge.hidden import HiddenSuiteError, load_hidden_suite
-from grader.results.class_page import write_summary
+from grader.results.class_page import FEEDBACK_FOLDER, write_summary
 from grader.results.feedback import feedback_html, feedback_markdown
 from grader.results.formats import gradebook_csv, gradebook_row
 from grader.results.model import (
@@ -439,7 +439,7 @@ def write_class_files(
 
 def write_feedback(out: Path, outcomes: Sequence[Outcome], lang: str, hidden: bool) -> None:
     """``OUT/feedback/<id>.md`` and ``.html``: each student's page, in the batch's language."""
-    folder = out / "feedback"
+    folder = out / FEEDBACK_FOLDER
     folder.mkdir(exist_ok=True)
     for outcome in outcomes:
         for suffix, page in ((".md", feedback_markdown), (".html", feedback_html)):

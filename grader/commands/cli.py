@@ -35,6 +35,7 @@ from grader.judge.hidden import HiddenSuiteError, load_hidden_suite
 from grader.judge.options import GradingOptions, OptionsError
 from grader.results import actions, gradebooks
 from grader.results import formats as exports
+from grader.results.late_work import LatePolicy
 from grader.results.model import ReportError, ScoreReport, load_report
 from grader.words import language, languages
 
@@ -165,7 +166,24 @@ def _student_sources(report: ScoreReport, root: Path) -> dict[str, str]:
     return sources
 
 
+def _late_policy(penalty: str | None, cap: str | None) -> LatePolicy | None:
+    """``--late-penalty`` and ``--late-cap`` of ``grader export gradescope``, checked."""
+    if penalty is None:
+        if cap is not None:
+            raise ValueError("--late-cap needs --late-penalty")
+        return None
+    return LatePolicy.from_dict({"late_penalty": penalty, "late_cap": cap})
+
+
 def _export(args: argparse.Namespace) -> int:
+    late_options = args.late_penalty is not None or args.late_cap is not None
+    if late_options and args.platform != "gradescope":
+        print(
+            "grader export: --late-penalty and --late-cap are for gradescope (elsewhere the "
+            "late penalty is grader gradebook's)",
+            file=sys.stderr,
+        )
+        return 2
     if args.platform == "gradescope":
         if args.hidden_tests and not (args.reference or default_reference()):
             print(
@@ -180,10 +198,16 @@ def _export(args: argparse.Namespace) -> int:
             except HiddenSuiteError as error:
                 print(f"grader export: --hidden-tests: {error}", file=sys.stderr)
                 return 2
+        try:
+            late = _late_policy(args.late_penalty, args.late_cap)
+        except ValueError as error:
+            print(f"grader export: {error}", file=sys.stderr)
+            return 2
         path = platforms.gradescope_zip(
             Path(args.out or "autograder.zip"),
             hidden_tests=Path(args.hidden_tests) if args.hidden_tests else None,
             reference=(args.reference or default_reference()) if args.hidden_tests else None,
+            late=late,
         )
     elif args.platform == "actions":
         try:
@@ -597,6 +621,16 @@ def parser() -> argparse.ArgumentParser:
         type=Path,
         help="the reference solutions to put in the zip with --hidden-tests "
         "(default: the kit's solutions/)",
+    )
+    export_cmd.add_argument(
+        "--late-penalty",
+        metavar="RATE",
+        help="gradescope: points off per started day after Gradescope's due date, as grader "
+        "gradebook takes it: 10%%/day (of the maximum) or 2.5/day (points); its own test in "
+        "the results",
+    )
+    export_cmd.add_argument(
+        "--late-cap", metavar="AMOUNT", help="gradescope: the most it takes: 50%% or 30 (points)"
     )
     export_cmd.add_argument(
         "--fail-under",

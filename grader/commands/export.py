@@ -19,7 +19,17 @@ from grader.results.formats import (
     prairielearn_not_gradable,
     prairielearn_results,
 )
+from grader.results.late_work import (
+    METADATA_FILE,
+    SETTINGS_FILE,
+    LatePolicy,
+    LateWork,
+    late_work,
+    not_applied,
+    with_late_line,
+)
 from grader.results.model import ScoreReport, load_report
+from grader.words import say
 
 TEMPLATES = PACKAGE_DIR / "templates"
 KIT_FILES = ("pyproject.toml", "README.md")
@@ -38,15 +48,23 @@ def _add_folder(archive: zipfile.ZipFile, folder: Path, name: str) -> None:
 
 
 def gradescope_zip(
-    out: Path, *, hidden_tests: Path | None = None, reference: Path | None = None
+    out: Path,
+    *,
+    hidden_tests: Path | None = None,
+    reference: Path | None = None,
+    late: LatePolicy | None = None,
 ) -> Path:
     """The autograder zip: setup.sh, run_autograder, and the kit (no solutions, no tests).
 
     With ``hidden_tests``, the zip also holds that suite (``hidden/``) and ``reference``, the
     solutions its checks compare with (``reference/``): the zip stays with the instructor on
-    Gradescope, and the sandbox hides both from the student's code while it is graded."""
+    Gradescope, and the sandbox hides both from the student's code while it is graded. With
+    ``late``, the late rule (``late_work.json``) that each submission's results apply to the
+    times in Gradescope's submission metadata."""
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        if late is not None:
+            archive.writestr(SETTINGS_FILE, json.dumps(late.to_dict(), indent=2) + "\n")
         if hidden_tests is not None:
             _add_folder(archive, hidden_tests, HIDDEN_FOLDER)
         if reference is not None:
@@ -136,11 +154,32 @@ def _graded(
     return load_report(report_path)
 
 
+def gradescope_late_work(root: Path, report: ScoreReport) -> LateWork | None:
+    """The late rule of the autograder zip (``root/source/late_work.json``) applied to the
+    times in ``root/submission_metadata.json``; None when the zip has no rule. Never raises:
+    a rule or metadata that cannot be read takes nothing off, and the note says why."""
+    settings = root / "source" / SETTINGS_FILE
+    if not settings.exists():
+        return None
+    try:
+        policy = LatePolicy.from_dict(json.loads(settings.read_text(encoding="utf-8")))
+    except (OSError, ValueError) as error:
+        print(f"grader autograde: {settings}: {error}", file=sys.stderr)
+        return not_applied(say("platform.late_bad_settings", error=error))
+    metadata = root / METADATA_FILE
+    try:
+        text = metadata.read_text(encoding="utf-8") if metadata.exists() else None
+    except (OSError, UnicodeDecodeError) as error:
+        return not_applied(say("platform.late_bad_metadata", file=METADATA_FILE, error=error))
+    return late_work(text, policy, report.score, report.max_score)
+
+
 def autograde_gradescope(root: Path, *, allow_weak_isolation: bool = False) -> int:
     """Grade ``root/submission`` and write ``root/results/results.json``, also when grading
     itself fails (then with score 0 and the reason in its output). Hidden checks and reference
     solutions in the autograder zip (``root/source/hidden``, ``root/source/reference``) are
-    used when present; the hidden checks show after the due date."""
+    used when present; the hidden checks show after the due date. A late rule in the zip adds
+    its own test, the penalty for the times in ``root/submission_metadata.json``."""
     results = root / "results"
     results.mkdir(parents=True, exist_ok=True)
     report_path = results / "report.json"
@@ -154,6 +193,9 @@ def autograde_gradescope(root: Path, *, allow_weak_isolation: bool = False) -> i
     try:
         report = _graded(root / "submission", report_path, hidden_tests, reference)
         payload = gradescope_results(report)
+        late = gradescope_late_work(root, report)
+        if late is not None:
+            payload = with_late_line(payload, late)
     except Exception as error:  # the platform must always get a results file
         payload = {
             "score": 0,

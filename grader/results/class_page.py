@@ -1,22 +1,31 @@
-"""The class summary of a batch, ``OUT/summary.html``: one self-contained page.
+"""The class page of a batch, ``OUT/summary.html``: one self-contained page to act on.
 
-The score histogram, each check's pass rate, the most common failure messages, counts by
-status, and a warning when student code was not isolated as strongly as the grader can isolate
-it. Plots are PNG images inside the page (data URIs); all text that comes from a submission is
-escaped.
+Every student in a table (id linking to ``feedback/<id>.html``, total, each exercise's points,
+status, isolation level) that sorts by any column and filters by status; each exercise's
+mean and score distribution; each check's pass rate, grouped by exercise and hardest first
+within it; the most common diagnoses with the students who got them; counts by status; and a
+warning when student code was not isolated as strongly as the grader can isolate it.
+
+Charts are inline SVG, the style and the script are inlined from ``grader/templates/``: the
+page needs no network. Without JavaScript the table is plain HTML in id order, every row
+shown; the script only adds sorting and the status filter. All text that comes from a
+submission is escaped.
 """
 
-import base64
-import io
+import math
 import re
+import statistics
 import tempfile
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import Any
+from urllib.parse import quote
 
+from grader import PACKAGE_DIR
 from grader.protocol import LEVELS
+from grader.results.formats import grading_status, points_text
 from grader.results.model import CHECK_STATUSES, SUBMISSION_STATUSES, ScoreReport
 
 Reports = Sequence[tuple[str, ScoreReport]]
@@ -25,34 +34,50 @@ TOP_MESSAGES = 10
 TEMPORARY_PATH = re.compile(re.escape(tempfile.gettempdir()) + r"""[^\s'",)]*""")
 """A path in the judge's temporary folder, different for every student: masked so that the
 same mistake is counted as one."""
-STYLE = """
-body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 60em; color: #222; }
-table { border-collapse: collapse; margin: 1em 0; }
-td, th { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
-td.count { text-align: right; }
-.warning { background: #fff0d0; border: 3px solid #d08000; padding: 1em; font-size: 1.1em; }
-img { max-width: 100%; }
-"""
-
-
-def _status(report: ScoreReport) -> str:
-    return report.submission.status if report.submission else "graded"
+TEMPLATES = PACKAGE_DIR / "templates"
+FEEDBACK_FOLDER = "feedback"
+"""Where each student's feedback page is, beside the class page (``grader batch`` writes it)."""
+BANDS = ("none", "under 25%", "25% to 50%", "50% to 75%", "75% to 100%", "full marks")
+"""An exercise's score bands, by share of its points: nothing, full marks, and four bands
+between, each from its lower bound up to, not including, its upper bound."""
+BIN_WIDTHS = (0.25, 0.5, 1, 2, 2.5, 5, 10, 20, 25, 50, 100)
+"""The widths, in points, the histogram of totals may have: the narrowest that fits."""
+MAX_BINS = 20
+COLOURS = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#555555")
+"""One colour per exercise in the pass-rate chart (Okabe and Ito's palette, colour-blind safe)."""
 
 
 def graded(reports: Reports) -> Reports:
     """The reports whose checks ran: a submission that could not be read or graded has its
     own line in the list of submissions to look at, not hundreds in the check statistics."""
-    return [(student, report) for student, report in reports if _status(report) == "graded"]
+    return [(student, report) for student, report in reports if grading_status(report) == "graded"]
 
 
-def failure_messages(reports: Reports) -> list[tuple[str, int, list[str]]]:
+def feedback_link(student: str) -> str:
+    """The link to a student's feedback page, the id as its text."""
+    return f'<a href="{FEEDBACK_FOLDER}/{quote(student)}.html">{escape(student)}</a>'
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """One reason checks did not pass, as the class page counts it."""
+
+    text: str
+    """The diagnosis when there is one, else the message's first line."""
+    count: int
+    checks: tuple[str, ...]
+    students: tuple[str, ...]
+
+
+def failure_messages(reports: Reports) -> list[Mistake]:
     """The most common reasons checks failed, raised or ran out of time (the diagnosis when
-    there is one, else the message's first line, temporary paths masked): each with its count
-    and the checks it was given for. Checks not attempted yet or not run are counted by status
-    only."""
+    there is one, else the message's first line, temporary paths masked): each with its count,
+    the checks it was given for and the students who got it. Checks not attempted yet or not
+    run are counted by status only."""
     counts: Counter[str] = Counter()
     checks: dict[str, set[str]] = {}
-    for _, report in reports:
+    students: dict[str, set[str]] = {}
+    for student, report in reports:
         for test in report.tests:
             if test.status in ("passed", "not_attempted", "not_run"):
                 continue
@@ -61,19 +86,44 @@ def failure_messages(reports: Reports) -> list[tuple[str, int, list[str]]]:
             text = test.diagnosis or first
             counts[text] += 1
             checks.setdefault(text, set()).add(f"{test.exercise}/{test.name}")
+            students.setdefault(text, set()).add(student)
     top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:TOP_MESSAGES]
-    return [(text, count, sorted(checks[text])) for text, count in top]
+    return [
+        Mistake(text, count, tuple(sorted(checks[text])), tuple(sorted(students[text])))
+        for text, count in top
+    ]
 
 
-def pass_rates(reports: Reports) -> dict[str, float]:
-    """Each check's share of submissions that passed it, in course order; a check of the
-    hidden suite is marked ``(hidden)``."""
-    passed: dict[str, list[bool]] = {}
+@dataclass(frozen=True)
+class CheckRate:
+    """How many submissions passed one check."""
+
+    check: str
+    """``<check>``, with `` (hidden)`` for a check of the hidden suite."""
+    passed: int
+    total: int
+
+    @property
+    def rate(self) -> float:
+        return self.passed / self.total if self.total else 0.0
+
+
+def pass_rates(reports: Reports) -> dict[str, list[CheckRate]]:
+    """Each exercise's checks with their pass rates, exercises in course order and each one's
+    checks hardest first (lowest pass rate; ties in points-table order)."""
+    passed: dict[str, dict[str, list[bool]]] = {}
     for _, report in reports:
         for test in report.tests:
-            label = f"{test.exercise}/{test.name}" + (" (hidden)" if test.hidden else "")
-            passed.setdefault(label, []).append(test.status == "passed")
-    return {check: sum(results) / len(results) for check, results in passed.items()}
+            label = test.name + (" (hidden)" if test.hidden else "")
+            checks = passed.setdefault(test.exercise, {})
+            checks.setdefault(label, []).append(test.status == "passed")
+    return {
+        exercise: sorted(
+            (CheckRate(check, sum(results), len(results)) for check, results in checks.items()),
+            key=lambda rate: rate.rate,
+        )
+        for exercise, checks in passed.items()
+    }
 
 
 def isolation_warning(reports: Reports) -> str:
@@ -83,7 +133,7 @@ def isolation_warning(reports: Reports) -> str:
     notes = set()
     for _, report in reports:
         isolation = report.isolation
-        if isolation is None and _status(report) != "graded":
+        if isolation is None and grading_status(report) != "graded":
             continue  # no judge finished: nothing is known, nor claimed, about its isolation
         isolation = isolation or {}
         level = isolation.get("level", "not recorded")
@@ -101,114 +151,334 @@ def isolation_warning(reports: Reports) -> str:
     ).strip()
 
 
-def _figure(width: float, height: float) -> Any:
-    # Only a batch's summary draws: every judge imports the CLI and starts faster without it.
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+def exercise_maxima(reports: Reports) -> dict[str, float]:
+    """Each exercise's maximum points, in course order, over all the reports."""
+    maxima: dict[str, float] = {}
+    for _, report in reports:
+        for exercise in report.exercises:
+            maxima.setdefault(exercise.name, exercise.max_score)
+    return maxima
 
-    figure = Figure(figsize=(width, height), dpi=100)
-    FigureCanvasAgg(figure)
-    return figure
+
+def band_of(score: float, maximum: float) -> int:
+    """The index in ``BANDS`` of a score out of ``maximum``."""
+    if score <= 0 or maximum <= 0:
+        return 0
+    if score >= maximum:
+        return len(BANDS) - 1
+    return 1 + min(3, int(4 * score / maximum))
 
 
-def _png(figure: Any) -> str:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+def bin_width(top: float) -> float:
+    """The narrowest of ``BIN_WIDTHS`` that covers ``[0, top]`` in at most ``MAX_BINS`` bins."""
+    fits = [width for width in BIN_WIDTHS if math.ceil(top / width) <= MAX_BINS]
+    return fits[0] if fits else top / MAX_BINS
+
+
+def histogram(values: Sequence[float], width: float, bins: int) -> list[int]:
+    """Counts of ``values`` in the bins ``[i * width, (i + 1) * width)``, ``i < bins``; the
+    last bin also holds what is above it (full marks at its upper edge)."""
+    counts = [0] * bins
+    for value in values:
+        counts[min(bins - 1, max(0, int(value // width)))] += 1
+    return counts
+
+
+def bars_svg(
+    counts: Sequence[int],
+    labels: Sequence[str],
+    *,
+    width: int,
+    height: int,
+    edges: Sequence[str] = (),
+) -> str:
+    """A bar chart of ``counts`` as inline SVG, bar ``i`` named ``labels[i]`` in its tooltip.
+    With ``edges`` (the ``len(counts) + 1`` bin edges' labels) it also has an axis with them
+    under it and each bar's count above it; without, it is a bare sparkline."""
+    axis = 16 if edges else 0
+    top_room = 12 if edges else 0
+    tallest = max(counts, default=0) or 1
+    step = width / len(counts)
+    plot = height - axis - top_room
+    parts = []
+    for i, (count, label) in enumerate(zip(counts, labels, strict=True)):
+        tall = plot * count / tallest
+        x, y = i * step, height - axis - tall
+        parts.append(
+            f'<rect x="{x + 1:.1f}" y="{y:.1f}" width="{max(step - 2, 1):.1f}" '
+            f'height="{tall:.1f}" fill="#4878a8"><title>{escape(label)}: {count}</title></rect>'
+        )
+        if edges and count:
+            parts.append(
+                f'<text x="{x + step / 2:.1f}" y="{y - 2:.1f}" font-size="10" '
+                f'text-anchor="middle">{count}</text>'
+            )
+    base = height - axis
+    parts.append(f'<line x1="0" y1="{base}" x2="{width}" y2="{base}" stroke="#888"/>')
+    if edges:
+        for i, edge in enumerate(edges):
+            anchor = "start" if i == 0 else "end" if i == len(counts) else "middle"
+            parts.append(
+                f'<text x="{i * step:.1f}" y="{height - 3}" font-size="10" '
+                f'text-anchor="{anchor}">{escape(edge)}</text>'
+            )
+    summary = "; ".join(f"{label}: {count}" for label, count in zip(labels, counts, strict=True))
+    return (
+        f'<svg role="img" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'aria-label="{escape(summary)}">{"".join(parts)}</svg>'
+    )
 
 
 def score_histogram(reports: Reports) -> str:
-    """The histogram of total scores, as a base64 PNG."""
+    """The histogram of total scores, as inline SVG with an axis and a caption."""
     scores = [report.score for _, report in reports]
-    top = max(report.max_score for _, report in reports) or 1
-    figure = _figure(7, 3.5)
-    axes = figure.add_subplot()
-    axes.hist(scores, bins=min(20, max(1, int(top))), range=(0, top), color="#4878a8")
-    axes.set_xlabel(f"score (out of {top:g})")
-    axes.set_ylabel("submissions")
-    axes.yaxis.get_major_locator().set_params(integer=True)
-    axes.set_title("Scores")
-    return _png(figure)
-
-
-def pass_rate_chart(rates: Mapping[str, float]) -> str:
-    """Each check's pass rate as a horizontal bar, first check on top, as a base64 PNG."""
-    figure = _figure(7, 1 + 0.22 * len(rates))
-    axes = figure.add_subplot()
-    names = list(rates)
-    axes.barh(range(len(names)), [100 * rates[n] for n in names], color="#58a058")
-    axes.set_yticks(range(len(names)), names, fontsize=8)
-    axes.set_ylim(len(names) - 0.5, -0.5)  # the first check on top, no margin
-    axes.set_xlim(0, 100)
-    axes.set_xlabel("submissions that pass (%)")
-    axes.set_title("Pass rate per check")
-    return _png(figure)
-
-
-def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    head = "".join(f"<th>{escape(h)}</th>" for h in header)
-    body = "".join(
-        "<tr>"
-        + "".join(
-            f'<td class="count">{cell}</td>'
-            if isinstance(cell, int)
-            else f"<td>{escape(cell)}</td>"
-            for cell in row
-        )
-        + "</tr>"
-        for row in rows
+    top = max(report.max_score for _, report in reports)
+    width = bin_width(top) if top > 0 else 1
+    bins = max(1, math.ceil(top / width))
+    edges = [points_text(i * width) for i in range(bins + 1)]
+    labels = [f"{edges[i]} to {edges[i + 1]} points" for i in range(bins)]
+    chart = bars_svg(histogram(scores, width, bins), labels, width=600, height=130, edges=edges)
+    return (
+        f"<figure>{chart}<figcaption>Submissions per total score (out of {points_text(top)}), "
+        f"in bins of {points_text(width)} points.</figcaption></figure>"
     )
-    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+class Markup(str):
+    """HTML the page built itself: a table cell shows it as it is."""
+
+
+class Figure(str):
+    """A number already written as text (``71%``): a table cell aligns it as a number."""
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A plain table: numbers right-aligned, text escaped, ``Markup`` cells as they are."""
+    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in header)
+    body = "".join("<tr>" + "".join(_cell(cell) for cell in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _cell(cell: object) -> str:
+    if isinstance(cell, Markup):
+        return f"<td>{cell}</td>"
+    if isinstance(cell, Figure):
+        return f'<td class="n">{escape(cell)}</td>'
+    if isinstance(cell, int | float):
+        return f'<td class="n">{points_text(cell)}</td>'
+    return f"<td>{escape(str(cell))}</td>"
+
+
+def _student_row(student: str, report: ScoreReport, exercises: Sequence[str]) -> str:
+    status = grading_status(report)
+    level = (report.isolation or {}).get("level", "")
+    scores = {exercise.name: exercise.score for exercise in report.exercises}
+    cells = [
+        f"<td>{feedback_link(student)}</td>",
+        f'<td class="n" data-value="{report.score!r}">{points_text(report.score)}</td>',
+        *(
+            f'<td class="n" data-value="{scores[name]!r}">{points_text(scores[name])}</td>'
+            if name in scores
+            else '<td class="n" data-value="">-</td>'
+            for name in exercises
+        ),
+        f'<td class="status">{escape(status)}</td>',
+        f"<td>{escape(str(level)) or 'not recorded'}</td>",
+    ]
+    return (
+        f'<tr class="status-{escape(status)}" data-status="{escape(status)}">{"".join(cells)}</tr>'
+    )
+
+
+def student_table(reports: Reports) -> str:
+    """Every student's row; the script sorts it and filters it by status."""
+    maxima = exercise_maxima(reports)
+    top = max(report.max_score for _, report in reports)
+    present = Counter(grading_status(report) for _, report in reports)
+    boxes = "".join(
+        f'<label><input type="checkbox" value="{escape(status)}" checked> {escape(status)} '
+        f"({present[status]})</label>"
+        for status in SUBMISSION_STATUSES
+        if present[status]
+    )
+    headers = [
+        '<th scope="col">id</th>',
+        f'<th scope="col" class="n" data-type="number">total / {points_text(top)}</th>',
+        *(
+            f'<th scope="col" class="n" data-type="number">{escape(name)} / '
+            f"{points_text(maximum)}</th>"
+            for name, maximum in maxima.items()
+        ),
+        '<th scope="col">status</th>',
+        '<th scope="col">isolation</th>',
+    ]
+    rows = "\n".join(_student_row(student, report, list(maxima)) for student, report in reports)
+    return (
+        '<p class="note">Each id links to the student\'s feedback page.</p>'
+        '<fieldset id="filters" hidden><legend>Show the students whose status is</legend>'
+        f"{boxes}</fieldset>"
+        f'<p id="shown" class="note" aria-live="polite">{len(reports)} students, in id order.</p>'
+        f'<div class="scroll"><table id="student-table"><thead><tr>{"".join(headers)}</tr></thead>'
+        f"<tbody>\n{rows}\n</tbody></table></div>"
+    )
+
+
+def exercise_table(reports: Reports) -> str:
+    """Each exercise's mean and median points and how many submissions are in each band."""
+    rows = []
+    for name, maximum in exercise_maxima(reports).items():
+        scores = [e.score for _, r in reports for e in r.exercises if e.name == name]
+        counts = [0] * len(BANDS)
+        for score in scores:
+            counts[band_of(score, maximum)] += 1
+        mean = statistics.fmean(scores) if scores else 0.0
+        share = Figure(f"{100 * mean / maximum:.0f}%" if maximum else "-")
+        chart = bars_svg(counts, BANDS, width=120, height=28)
+        median = statistics.median(scores) if scores else 0
+        rows.append([name, maximum, round(mean, 2), share, median, *counts, Markup(chart)])
+    header = ["exercise", "points", "mean", "mean share", "median", *BANDS, "distribution"]
+    return _table(header, rows)
+
+
+def rate_chart(rates: dict[str, list[CheckRate]]) -> str:
+    """The pass-rate chart: a row group per exercise, its checks hardest first, each with a
+    bar in the exercise's colour and its rate as text."""
+    groups = []
+    for i, (exercise, checks) in enumerate(rates.items()):
+        colour = COLOURS[i % len(COLOURS)]
+        passed = sum(c.passed for c in checks)
+        total = sum(c.total for c in checks)
+        mean = f"{100 * passed / total:.0f}%" if total else "-"
+        rows = [
+            f'<tr><th scope="rowgroup" colspan="3">{escape(exercise)}: {mean} of its checks '
+            "passed</th></tr>"
+        ]
+        for check in checks:
+            bar = (
+                '<svg role="img" width="300" height="14" viewBox="0 0 100 14" '
+                f'preserveAspectRatio="none" aria-label="{100 * check.rate:.0f}%">'
+                '<rect width="100" height="14" fill="#eeeeee"/>'
+                f'<rect width="{100 * check.rate:.1f}" height="14" fill="{colour}"/></svg>'
+            )
+            rows.append(
+                f'<tr><td>{escape(check.check)}</td><td class="bar">{bar}</td>'
+                f'<td class="n">{100 * check.rate:.0f}% ({check.passed} / {check.total})</td></tr>'
+            )
+        groups.append(f"<tbody>{''.join(rows)}</tbody>")
+    head = (
+        '<thead><tr><th scope="col">check</th><th scope="col">pass rate</th>'
+        '<th scope="col" class="n">passed</th></tr></thead>'
+    )
+    return f'<table class="rates">{head}{"".join(groups)}</table>'
+
+
+def mistakes_table(messages: Sequence[Mistake]) -> str:
+    """The most common diagnoses, each with the checks and the students (linked) it was for."""
+    rows = [
+        [
+            mistake.text,
+            mistake.count,
+            ", ".join(mistake.checks),
+            Markup(
+                '<span class="students-list">'
+                + ", ".join(feedback_link(s) for s in mistake.students)
+                + "</span>"
+            ),
+        ]
+        for mistake in messages
+    ]
+    return _table(["diagnosis, else the message's first line", "times", "checks", "students"], rows)
+
+
+def status_tables(reports: Reports) -> str:
+    """Counts of submissions and checks by status, and the submissions to look at."""
+    submissions = Counter(grading_status(report) for _, report in reports)
+    judged = graded(reports)
+    checks = Counter(test.status for _, report in judged for test in report.tests)
+    to_look_at = [
+        (
+            Markup(feedback_link(student)),
+            grading_status(report),
+            report.submission.message.split("\n")[0],
+        )
+        for student, report in reports
+        if report.submission is not None and grading_status(report) != "graded"
+    ]
+    parts = [
+        _table(["submission", "count"], [(s, submissions[s]) for s in SUBMISSION_STATUSES]),
+        _table(
+            [f"check, over {len(judged)} graded submissions", "count"],
+            [(s, checks[s]) for s in CHECK_STATUSES],
+        ),
+    ]
+    if to_look_at:
+        parts += ["<h3>Submissions to look at</h3>", _table(["id", "status", "why"], to_look_at)]
+    return "".join(parts)
+
+
+SECTIONS = (
+    ("students", "Students"),
+    ("exercises", "Exercises"),
+    ("checks", "Pass rate per check"),
+    ("mistakes", "Most common diagnoses"),
+    ("statuses", "Counts by status"),
+)
+
+
+def _section(anchor: str, heading: str, *body: str) -> str:
+    return f'<section id="{anchor}"><h2>{escape(heading)}</h2>{"".join(body)}</section>'
 
 
 def summary_html(reports: Reports) -> str:
     """The whole page; ``reports`` must not be empty."""
     scores = [report.score for _, report in reports]
     top = max(report.max_score for _, report in reports)
-    submissions = Counter(_status(report) for _, report in reports)
     judged = graded(reports)
-    checks = Counter(test.status for _, report in judged for test in report.tests)
-    to_look_at = [
-        (student, report.submission.status, report.submission.message.partition("\n")[0])
-        for student, report in reports
-        if report.submission is not None and report.submission.status != "graded"
-    ]
     warning = isolation_warning(reports)
-    rates = pass_rates(judged)
+    over = f"over the {len(judged)} graded submissions"
     messages = failure_messages(judged)
+    nav = "".join(f'<li><a href="#{anchor}">{escape(name)}</a></li>' for anchor, name in SECTIONS)
+    style = (TEMPLATES / "class_page.css").read_text(encoding="utf-8")
+    script = (TEMPLATES / "class_page.js").read_text(encoding="utf-8")
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8"><title>Class summary</title>',
-        f"<style>{STYLE}</style></head><body>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>Class summary</title><style>{style}</style></head><body>",
         "<h1>Class summary</h1>",
         f'<p class="warning" role="alert"><strong>Warning:</strong> {escape(warning)}</p>'
         if warning
         else "",
-        f"<p>{len(reports)} submissions; mean score {sum(scores) / len(scores):.1f} / {top:g}.</p>",
-        "<h2>Counts by status</h2>",
-        _table(["submission", "count"], [(s, submissions[s]) for s in SUBMISSION_STATUSES]),
-        _table(
-            [f"check, over {len(judged)} graded submissions", "count"],
-            [(s, checks[s]) for s in CHECK_STATUSES],
+        f"<p>{len(reports)} submissions; mean score {statistics.fmean(scores):.1f} / "
+        f"{points_text(top)}, median {points_text(statistics.median(scores))}.</p>",
+        f'<nav aria-label="sections"><ul>{nav}</ul></nav>',
+        _section("students", "Students", score_histogram(reports), student_table(reports)),
+        _section(
+            "exercises",
+            f"Exercises, {over}",
+            '<p class="note">Submissions per band of the exercise\'s points; a band runs from '
+            "its lower bound up to, not including, its upper bound.</p>",
+            exercise_table(judged) if judged else "<p>No submission was graded.</p>",
         ),
-        _table(["not graded", "status", "why"], to_look_at) if to_look_at else "",
-        "<h2>Scores</h2>",
-        f'<img alt="score histogram" src="data:image/png;base64,{score_histogram(reports)}">',
-    ]
-    if rates:
-        parts += [
-            f"<h2>Pass rate per check, over {len(judged)} graded submissions</h2>",
-            f'<img alt="pass rate per check" src="data:image/png;base64,{pass_rate_chart(rates)}">',
-            "<h2>Most common failure messages</h2>",
-            "<p>Checks not attempted yet are counted above only.</p>",
-            _table(
-                ["diagnosis, else the message's first line", "times", "checks"],
-                [(text, count, ", ".join(names)) for text, count, names in messages],
-            )
+        _section(
+            "checks",
+            f"Pass rate per check, {over}",
+            '<p class="note">Grouped by exercise, the hardest check first in each.</p>',
+            rate_chart(pass_rates(judged)) if judged else "<p>No submission was graded.</p>",
+        ),
+        _section(
+            "mistakes",
+            "Most common diagnoses",
+            '<p class="note">Checks that failed, raised an error or ran out of time; checks not '
+            "attempted yet are counted by status only.</p>",
+            mistakes_table(messages)
             if messages
             else "<p>No check failed, raised an error or ran out of time.</p>",
-        ]
-    parts.append("</body></html>")
+        ),
+        _section("statuses", "Counts by status", status_tables(reports)),
+        f"<script>{script}</script>",
+        "</body></html>",
+    ]
     return "\n".join(part for part in parts if part) + "\n"
 
 

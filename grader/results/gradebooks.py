@@ -112,6 +112,12 @@ class LateRule:
     def parse(cls, due: str, penalty: str, cap: str | None = None) -> "LateRule":
         """From ``--due``, ``--late-penalty`` (``10%/day`` or ``2.5/day``, points) and
         ``--late-cap`` (``50%`` or ``30``, points)."""
+        return cls.due_at(parse_datetime(due, "--due"), penalty, cap)
+
+    @classmethod
+    def due_at(cls, due: datetime, penalty: str, cap: str | None = None) -> "LateRule":
+        """The rule of ``--late-penalty`` and ``--late-cap`` with a due time known already
+        (Gradescope's, from its submission metadata)."""
         rate = _RATE.fullmatch(penalty.strip())
         if not rate:
             raise ValueError(
@@ -121,7 +127,7 @@ class LateRule:
         if cap is not None and not capped:
             raise ValueError(f"--late-cap: {cap!r} is not an amount such as 50% or 30")
         return cls(
-            due=parse_datetime(due, "--due"),
+            due=due,
             per_day=Decimal(rate.group(1)),
             per_day_percent=rate.group(2) == "%",
             cap=Decimal(capped.group(1)) if capped else None,
