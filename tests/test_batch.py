@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 import pytest
 from kit import SOLUTIONS, corpus
+from processes import command_line, descendants, running
 
 from grader import GRADER_ROOT
 from grader.catalog import exercise, exercises
@@ -566,25 +567,6 @@ def test_keras_exercises_get_full_marks_in_a_batch(tmp_path: Path) -> None:
     assert report["isolation"]["level"] == "namespaces"
 
 
-def _descendants(pid: int) -> set[int]:
-    """Every process below ``pid`` now, whatever session it moved to."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            children.setdefault(int(stat[stat.rindex(")") + 2 :].split()[1]), []).append(
-                int(entry.name)
-            )
-    found, frontier = set(), [pid]
-    while frontier:
-        frontier = [c for p in frontier for c in children.get(p, [])]
-        found.update(frontier)
-    return found
-
-
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to see the batch's processes")
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_stopped_batch_leaves_no_process_behind(tmp_path: Path, signum: int) -> None:
@@ -604,34 +586,18 @@ def test_a_stopped_batch_leaves_no_process_behind(tmp_path: Path, signum: int) -
     seen: set[int] = set()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(seen) < 4:  # fork server, judge, sandbox, student
-        seen |= _descendants(started.pid)
+        seen |= descendants(started.pid)
         time.sleep(0.2)
     time.sleep(1)
-    seen |= _descendants(started.pid)
+    seen |= descendants(started.pid)
     assert len(seen) >= 2, f"the batch started no judge within 60 s: {seen}"
     started.send_signal(signum)
     _, stderr = started.communicate(timeout=60)
     assert started.returncode == {signal.SIGTERM: 143, signal.SIGINT: 130}[signum], stderr
     assert "a rerun keeps the reports written so far" in stderr
     deadline = time.monotonic() + 15
-    while (alive := {p: _command_line(p) for p in seen if _running(p)}) and (
+    while (alive := {p: command_line(p) for p in seen if running(p)}) and (
         time.monotonic() < deadline
     ):
         time.sleep(0.2)
     assert not alive, f"still running after the batch ended: {alive}"
-
-
-def _running(pid: int) -> bool:
-    """Whether ``pid`` runs (a zombie waiting for its parent to reap it runs no code)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat[stat.rindex(")") + 2] != "Z"
-
-
-def _command_line(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except OSError:
-        return "?"

@@ -7,10 +7,12 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from processes import command_line, descendants, running
 
 from grader import GRADER_ROOT
 from grader.isolation import fork_server, launch
@@ -73,6 +75,32 @@ def test_how_a_process_ended_reads_the_same_either_way(probe) -> None:
     assert looped.error is not None and looped.error.kind == "timeout", looped.error
     again = probe.call("preloaded")
     assert again.error is None, again.error
+
+
+def test_a_stopped_server_leaves_no_process_behind(monkeypatch, tmp_path: Path) -> None:
+    """Stopping the server ends its handlers and what they forked, even while this process
+    still holds its connection and a student's process is running."""
+    monkeypatch.delenv(ADDRESS_VARIABLE, raising=False)
+    monkeypatch.delenv(POLICY_VARIABLE, raising=False)
+    path = tmp_path / "probe.py"
+    path.write_text(PROBE, encoding="utf-8")
+    server = fork_server.Server(unwalled=True)
+    launch.use_server(server)
+    submission = Submission(path, timeout=3)
+    try:
+        assert submission.call("preloaded").value is True
+        started = descendants(server._process.pid)
+        assert started, "the server forked no handler"
+        server.stop()
+        deadline = time.monotonic() + 10
+        while (alive := {p: command_line(p) for p in started if running(p)}) and (
+            time.monotonic() < deadline
+        ):
+            time.sleep(0.1)
+        assert not alive, f"still running after the server stopped: {alive}"
+    finally:
+        launch.use_server(None)
+        submission.close()
 
 
 def test_a_walled_server_forks_no_unwalled_child(tmp_path: Path) -> None:

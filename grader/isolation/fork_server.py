@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from grader.isolation.launch import ADDRESS_VARIABLE, child_environment
+from grader.isolation.launch import ADDRESS_VARIABLE, child_environment, disconnect
 from grader.isolation.sandbox import Policy, die_with_parent
 
 READY = b"ready\n"
@@ -201,6 +201,7 @@ def serve(address: str, unwalled: bool = False) -> None:
             continue
         if os.fork() == 0:
             listener.close()
+            die_with_parent()  # the server stopped: so does every handler, and its children
             try:
                 _handle(connection, unwalled)
             finally:
@@ -259,6 +260,8 @@ class Server:
         return self._address
 
     def stop(self) -> None:
+        """End the server, its handlers and every child they forked."""
+        disconnect(self._address)
         self._process.kill()
         self._process.wait()
         self._folder.cleanup()

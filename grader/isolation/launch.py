@@ -192,6 +192,14 @@ class _Connection:
 _connections: dict[str, _Connection] = {}
 
 
+def disconnect(address: str) -> None:
+    """Close this process's connection to the fork server at ``address``, if it has one: its
+    handler there then stops every child it forked for this process."""
+    connection = _connections.pop(address, None)
+    if connection is not None:
+        connection.socket.close()
+
+
 class ForkedChild:
     """A child forked by the fork server, watched through its supervisor's status pipe (an
     unwalled child's supervisor only reports how it ended)."""
