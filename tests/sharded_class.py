@@ -6,6 +6,7 @@ import json
 import re
 import tomllib
 import zipfile
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -40,16 +41,16 @@ def _hostile(entry: str) -> bytes:
     )
 
 
-def small_class(root: Path) -> Path:
+def small_class(root: Path, hostile: Collection[str] = tuple(HOSTILE_STUDENTS)) -> Path:
     """Nine NumPy-only submissions: right, stub, wrong, a zip, an unreadable zip, empty, a
-    Colab notebook, and two hostile ones (``HOSTILE_STUDENTS``)."""
+    Colab notebook, and the ``hostile`` ones of ``HOSTILE_STUDENTS``."""
     solution = (SOLUTIONS / ACTIVATIONS).read_bytes()
     wrong = [e for e in corpus("wrong") if e.exercise == ONLY]
     members = {
         "alice": solution,
         "bob": (EXERCISES / ACTIVATIONS).read_bytes(),
         "carol": solution + b"\n\n" + wrong[0].path.read_bytes(),
-        **{student: _hostile(entry) for student, entry in HOSTILE_STUDENTS.items()},
+        **{student: _hostile(HOSTILE_STUDENTS[student]) for student in hostile},
     }
     for student, content in members.items():
         (root / student / ACTIVATIONS).parent.mkdir(parents=True)

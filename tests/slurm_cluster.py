@@ -15,6 +15,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
@@ -25,6 +26,8 @@ PROGRAMS = ("munged", "slurmctld", "slurmd", "sinfo", "sbatch", "scontrol", "squ
 PARTITION = "grading"
 START_TIMEOUT = 60.0
 """Seconds for the node to come up idle: slurmd registers within a few."""
+SOCKET_PATH_MAX = 107
+"""Bytes of a Unix socket's path (sun_path, its final NUL left out)."""
 STOP_TIMEOUT = 30.0
 """Seconds for cancelled jobs to end before their processes are killed."""
 FINISHED = frozenset(
@@ -191,7 +194,11 @@ def slurm_conf(folder: Path, munge_socket: Path, node: str) -> str:
 def _munged(folder: Path, stack: ExitStack) -> Path:
     """Start munged with a new key in ``folder``: its socket."""
     munge = folder / "munge"
-    munge.mkdir(mode=0o700)
+    if len(str(munge / "munge.socket.lock")) > SOCKET_PATH_MAX:  # a deep TMPDIR
+        munge = Path(tempfile.mkdtemp(prefix="munge-", dir="/tmp"))
+        stack.callback(shutil.rmtree, munge, ignore_errors=True)
+    else:
+        munge.mkdir(mode=0o700)
     key = munge / "munge.key"
     key.write_bytes(os.urandom(1024))
     key.chmod(0o400)
@@ -297,9 +304,9 @@ def _node_idle(conf: Path, partition: str) -> bool:
 
 @contextmanager
 def local_slurm(folder: Path) -> Iterator[LocalSlurm]:
-    """A running one-node cluster whose files are all in ``folder`` (created; a short path:
-    a Unix socket's path holds at most 107 bytes). ``SlurmError`` with the daemons' output
-    when it does not come up."""
+    """A running one-node cluster whose files are all in ``folder`` (created; munged's socket
+    goes to a folder of its own in /tmp when ``folder`` is too deep for a socket's path).
+    ``SlurmError`` with the daemons' output when it does not come up."""
     why = unavailable()
     if why:
         raise SlurmError(why)

@@ -22,6 +22,7 @@ from sharded_class import (
     small_class,
 )
 
+from grader import GRADER_ROOT
 from grader.commands import batch, cli, cluster, merge, shards
 from grader.commands.shards import Shard, ShardRecord, parse_shard, shard_of, split
 from grader.isolation.layers import landlock_abi
@@ -384,6 +385,8 @@ def test_the_slurm_script_is_an_array_with_a_merge_after_it(tmp_path: Path) -> N
     assert grade[-1].endswith(f"--out {out} --shard auto --workers 4 --only {ONLY}")
     merge_job = (out / "cluster" / "merge.sbatch").read_text()
     assert merge_job.rstrip().endswith(f"grader merge {out} --partial")
+    chdir = f"#SBATCH --chdir={GRADER_ROOT}"  # not sbatch's folder: python -m puts it on sys.path
+    assert chdir in grade and chdir in merge_job.splitlines(), (grade, merge_job)
     submit = (out / "cluster" / "submit.sh").read_text()
     assert "job=$(sbatch --parsable" in submit
     assert "sbatch --parsable --dependency=afterany:${job%%;*}" in submit
