@@ -25,8 +25,9 @@ take on N machines of this size::
     cost  = shards_time * SHARDS / students                  (core-seconds per submission)
     T(N)  = 3000 * cost / (SHARDS * N) + merge_time * 3000 / students
 
-(the shards share the N nodes; the merge, one process, reads every report). Checks that both
-ways wrote the same gradebook.
+(the shards share the N nodes; the merge, one process, reads every report: scaled with the
+class, an upper bound, since part of its time is start-up). Checks that both ways wrote the
+same gradebook.
 """
 
 import argparse
