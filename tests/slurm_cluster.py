@@ -3,11 +3,14 @@
 ``local_slurm(folder)`` starts munged (its own key, socket, pid and log), slurmctld and slurmd
 (a ``slurm.conf`` in ``folder``: this machine as its only node, at 127.0.0.1, with the CPUs and
 memory ``slurmd -C`` finds, free ports, no cgroups, no accounting), waits until ``sinfo`` shows
-the node idle, yields the environment its clients need (``SLURM_CONF``), and stops every daemon
-on the way out, also when the body failed. Nothing outside ``folder`` is written or read, so
-it runs beside a machine's own Slurm or another such cluster. Needs Debian's ``slurmctld``,
+the node idle, and yields a ``LocalSlurm`` (``env``: the ``SLURM_CONF`` its clients need). On
+the way out, also when the body failed, it cancels the jobs, waits for them to end and stops
+every daemon (which the kernel also stops should the process that started them be killed).
+Its files stay in ``folder`` (munged's socket excepted when that path is too deep), so it runs
+beside a machine's own Slurm or another such cluster. Needs Debian's ``slurmctld``,
 ``slurmd``, ``slurm-client`` and ``munge`` (``.ci/run`` installs them), and root: the daemons
-run as the user who starts them and the jobs as root.
+run as the user who starts them and the jobs as root. ``tests/test_slurm_cluster.py`` and
+``bench/shards_overhead.py --slurm`` use it.
 """
 
 import os
@@ -17,11 +20,14 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.isolation.sandbox import die_with_parent
+
+SYSTEM_BIN = ("/usr/sbin", "/sbin")
 PROGRAMS = ("munged", "slurmctld", "slurmd", "sinfo", "sbatch", "scontrol", "squeue", "scancel")
 PARTITION = "grading"
 START_TIMEOUT = 60.0
@@ -51,9 +57,19 @@ class SlurmError(RuntimeError):
     """The cluster did not come up or a job did not finish: the message shows the logs."""
 
 
+def program(name: str) -> str | None:
+    """Where ``name`` is: on PATH, or in the system folders a user's PATH may leave out (the
+    daemons are in /usr/sbin)."""
+    return shutil.which(name, path=os.pathsep.join([os.environ.get("PATH", ""), *SYSTEM_BIN]))
+
+
+def _run_path(args: Sequence[str]) -> list[str]:
+    return [program(args[0]) or args[0], *args[1:]]
+
+
 def missing() -> list[str]:
-    """The programs a local cluster needs that are not on PATH (empty: it can start)."""
-    return [name for name in PROGRAMS if shutil.which(name) is None]
+    """The programs a local cluster needs that ``program`` does not find (empty: none)."""
+    return [name for name in PROGRAMS if program(name) is None]
 
 
 def unavailable() -> str | None:
@@ -61,7 +77,8 @@ def unavailable() -> str | None:
     absent = missing()
     if absent:
         return (
-            f"Slurm and munge are not installed ({', '.join(absent)} not on PATH): "
+            f"Slurm and munge are not installed ({', '.join(absent)} neither on PATH nor in "
+            f"{', '.join(SYSTEM_BIN)}): "
             "apt-get install slurmctld slurmd slurm-client munge, as .ci/run does"
         )
     if os.geteuid() != 0:
@@ -84,7 +101,7 @@ class LocalSlurm:
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(
-            args,
+            _run_path(args),
             capture_output=True,
             text=True,
             timeout=30,
@@ -143,7 +160,7 @@ def free_port() -> int:
 def node_line() -> tuple[str, int, str]:
     """This machine as Slurm sees it: its name, CPUs, and its ``slurmd -C`` NodeName line
     (CPUs, sockets, cores, threads, RealMemory in MiB)."""
-    found = subprocess.run(["slurmd", "-C"], capture_output=True, text=True, check=True)
+    found = subprocess.run(_run_path(["slurmd", "-C"]), capture_output=True, text=True, check=True)
     line = found.stdout.splitlines()[0]
     fields = dict(word.partition("=")[::2] for word in line.split())
     return fields["NodeName"], int(fields["CPUs"]), line
@@ -220,10 +237,14 @@ def _munged(folder: Path, stack: ExitStack) -> Path:
 
 def _daemon(command: list[str], output: Path, stack: ExitStack) -> None:
     """Start a daemon in the foreground, in its own process group; stop it (TERM, then KILL)
-    when ``stack`` closes."""
+    when ``stack`` closes, and have the kernel stop it if this process is killed first."""
     with output.open("wb") as out:
         process = subprocess.Popen(
-            command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            _run_path(command),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=lambda: die_with_parent(signal.SIGTERM),
         )
     stack.callback(_stop, process)
 
@@ -256,11 +277,12 @@ def _end_jobs(conf: Path, folder: Path) -> None:
     any job step still running (a slurmstepd holds the folder's slurmd.log open), so that
     stopping the daemons leaves nothing behind."""
     env = {**os.environ, "SLURM_CONF": str(conf)}
-    subprocess.run(["scancel", "--full", f"--user={os.geteuid()}"], env=env, check=False)
+    cancel = ["scancel", "--full", f"--user={os.geteuid()}"]
+    subprocess.run(_run_path(cancel), env=env, check=False)
     deadline = time.monotonic() + STOP_TIMEOUT
     while time.monotonic() < deadline:
         queued = subprocess.run(
-            ["squeue", "--noheader", "--format", "%i"],
+            _run_path(["squeue", "--noheader", "--format", "%i"]),
             capture_output=True,
             text=True,
             env=env,
@@ -293,7 +315,7 @@ def _processes_holding(path: str, name: str) -> list[int]:
 
 def _node_idle(conf: Path, partition: str) -> bool:
     shown = subprocess.run(
-        ["sinfo", "--noheader", "--partition", partition, "--format", "%t"],
+        _run_path(["sinfo", "--noheader", "--partition", partition, "--format", "%t"]),
         capture_output=True,
         text=True,
         check=False,

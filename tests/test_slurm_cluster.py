@@ -24,9 +24,7 @@ from sharded_class import (
 from grader import GRADER_ROOT
 
 pytestmark = pytest.mark.skipif(
-    bool(slurm_cluster.missing()),
-    reason=f"Slurm is not installed ({', '.join(slurm_cluster.missing())} not on PATH): "
-    "apt-get install slurmctld slurmd slurm-client munge, as .ci/run does",
+    bool(slurm_cluster.missing()), reason=slurm_cluster.unavailable() or ""
 )
 
 SHARDS = 2
