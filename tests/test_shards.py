@@ -3,10 +3,8 @@ gives; the split is a pure function of the student id; every refusal of the merg
 
 import json
 import os
-import re
 import subprocess
 import sys
-import zipfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -14,20 +12,26 @@ from typing import Any
 import pytest
 import yaml
 from fixture_reports import report_with_score
-from kit import EXERCISES, SOLUTIONS, corpus
-from notebooks import build
+from sharded_class import (
+    HOSTILE_STUDENTS,
+    ONLY,
+    comparable,
+    full_marks,
+    hostile_scores,
+    scores,
+    small_class,
+)
 
+from grader import GRADER_ROOT
 from grader.commands import batch, cli, cluster, merge, shards
 from grader.commands.shards import Shard, ShardRecord, parse_shard, shard_of, split
 from grader.isolation.layers import landlock_abi
 from grader.results.model import ScoreReport, write_report
 
-ONLY = "ex01_activations"
 BLOCKED = Path(__file__).resolve().parent / "blocked_userns.py"
 HAS_LANDLOCK = os.path.exists("/proc/self/ns/user") and landlock_abi() >= 1
 """A pod's command is run where user namespaces are blocked only where Landlock still hides the
 reference (else that batch refuses to grade, rightly)."""
-ACTIVATIONS = Path(ONLY) / "activations.py"
 TIMEOUT = "30"
 
 
@@ -40,46 +44,6 @@ def grader(*args: str, env: dict[str, str] | None = None) -> subprocess.Complete
         check=False,
         env={**os.environ, **(env or {})},
     )
-
-
-def small_class(root: Path) -> Path:
-    """Seven NumPy-only submissions: right, stub, wrong, a zip, an unreadable zip, empty, and
-    a Colab notebook."""
-    solution = (SOLUTIONS / ACTIVATIONS).read_bytes()
-    wrong = [e for e in corpus("wrong") if e.exercise == ONLY]
-    members = {
-        "alice": solution,
-        "bob": (EXERCISES / ACTIVATIONS).read_bytes(),
-        "carol": solution + b"\n\n" + wrong[0].path.read_bytes(),
-    }
-    for student, content in members.items():
-        (root / student / ACTIVATIONS).parent.mkdir(parents=True)
-        (root / student / ACTIVATIONS).write_bytes(content)
-    with zipfile.ZipFile(root / "erin.zip", "w") as zipped:
-        zipped.writestr(ACTIVATIONS.as_posix(), solution)
-    (root / "frank.zip").write_bytes(b"PK\x03\x04 not a zip")
-    build.write(build.colab(build.definitions(build.ACTIVATIONS)), root / "hana" / "Lab1.ipynb")
-    (root / "grace").mkdir()
-    return root
-
-
-def comparable(out: Path) -> dict[str, Any]:
-    """A batch's files, durations left out: the gradebook, reports, summary, feedback pages."""
-    reports = {}
-    for path in sorted(out.glob("*.json")):
-        report = json.loads(path.read_text(encoding="utf-8"))
-        for test in report["tests"]:
-            test["duration"] = 0
-        for layer in report.get("isolation", {}).get("layers", []):  # a run's uid is its own
-            layer["reason"] = re.sub(r"uid \d+", "uid N", layer["reason"])
-        reports[path.name] = report
-    pages = {p.name: p.read_bytes() for p in sorted((out / "feedback").iterdir())}
-    return {
-        "gradebook": (out / "gradebook.csv").read_bytes(),
-        "summary": (out / "summary.html").read_bytes(),
-        "reports": reports,
-        "pages": pages,
-    }
 
 
 def commands_at_once(*runs: tuple[list[str], dict[str, str]]) -> None:
@@ -148,6 +112,23 @@ def test_three_shards_merged_give_what_one_batch_gives(graded: tuple[Path, Path]
     }
     assert statuses["frank"] == "unreadable" and statuses["alice"] == "graded"
     assert statuses["hana"] == "graded"
+
+
+def test_hostile_students_are_graded_alike_and_leave_the_others_alone(
+    graded: tuple[Path, Path],
+) -> None:
+    """One leaves its process at import, one hunts for the reference solution: each gets the
+    points its honest part earns, in whichever shard it lands, and the others full marks."""
+    whole, sharded = graded
+    merged = scores(sharded)
+    assert merged == scores(whole)
+    for student, (least, most) in hostile_scores().items():
+        total, _, status = merged[student]
+        assert least <= int(total) <= most and status == "graded", (
+            f"{student} ({HOSTILE_STUDENTS[student]}, shard {shard_of(student, 3)}): "
+            f"{total} ({status}), expected {least} to {most} (graded)"
+        )
+    assert {"alice", "erin", "hana"} <= full_marks(merged), merged
 
 
 @pytest.mark.skipif(not HAS_LANDLOCK, reason="needs Linux namespaces and Landlock")
@@ -404,6 +385,8 @@ def test_the_slurm_script_is_an_array_with_a_merge_after_it(tmp_path: Path) -> N
     assert grade[-1].endswith(f"--out {out} --shard auto --workers 4 --only {ONLY}")
     merge_job = (out / "cluster" / "merge.sbatch").read_text()
     assert merge_job.rstrip().endswith(f"grader merge {out} --partial")
+    chdir = f"#SBATCH --chdir={GRADER_ROOT}"  # not sbatch's folder: python -m puts it on sys.path
+    assert chdir in grade and chdir in merge_job.splitlines(), (grade, merge_job)
     submit = (out / "cluster" / "submit.sh").read_text()
     assert "job=$(sbatch --parsable" in submit
     assert "sbatch --parsable --dependency=afterany:${job%%;*}" in submit

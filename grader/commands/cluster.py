@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader import GRADER_ROOT
 from grader.commands.shards import (
     SHARD_COUNT_VARIABLE,
     SHARD_FILE,
@@ -82,7 +83,13 @@ class SlurmOptions:
 
 
 def _sbatch_lines(name: str, options: SlurmOptions, log: Path) -> list[str]:
+    """The job's ``#SBATCH`` lines. It runs in the kit's own folder (``--chdir``), not in the
+    one sbatch ran in: the grader's processes start with ``python -m``, which puts their
+    working folder on ``sys.path``, and the sandbox leaves every folder there readable to
+    student code (and, as root, needs it crossable by the sandbox's uid: a home folder closed
+    to others turned that layer off). The kit's folder is the one it already keeps out."""
     lines = ["#!/bin/bash", f"#SBATCH --job-name={name}", f"#SBATCH --output={log}"]
+    lines.append(f"#SBATCH --chdir={GRADER_ROOT}")
     for flag, value in (
         ("partition", options.partition),
         ("time", options.time),
