@@ -1,6 +1,7 @@
 """The walls around a student's process (grader.isolation.sandbox), started both ways the judge
 starts one: a fresh interpreter, and a fork of the fork server (grader.isolation.fork_server)."""
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -92,6 +93,42 @@ def test_solutions_and_other_students_are_out_of_sight(start, tmp_path: Path) ->
     assert _value(child, "read", "/etc/shadow") in ("read: ", "FileNotFoundError")
     assert _value(child, "read", str(child.student_file)).startswith("read: ")
     assert child.isolation == "namespaces"
+
+
+@pytest.mark.parametrize("how", ["spawned", "forked"])
+def test_the_folder_the_grader_was_started_from_stays_out_of_sight(
+    how: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A batch started from an instructor's own folder: neither the fork server nor a fresh
+    child puts that folder on the student's import path, which the walls keep readable."""
+    home = tmp_path / "instructor"
+    home.mkdir()
+    (home / "other-course-answers.txt").write_text("secret", encoding="utf-8")
+    monkeypatch.chdir(home)
+    monkeypatch.delenv(ADDRESS_VARIABLE, raising=False)
+    monkeypatch.setenv(POLICY_VARIABLE, sandbox_policy([]).to_json())
+    probe = tmp_path / "student" / "probe.py"
+    probe.parent.mkdir()
+    probe.write_text(
+        "import sys\n"
+        "def peek(path):\n"
+        "    try:\n"
+        "        return open(path).read()\n"
+        "    except OSError as error:\n"
+        "        return type(error).__name__\n"
+        "def path():\n"
+        "    return sys.path\n",
+        encoding="utf-8",
+    )
+    with running() if how == "forked" else contextlib.nullcontext() as address:
+        if address:
+            monkeypatch.setenv(ADDRESS_VARIABLE, address)
+        submission = Submission(probe, timeout=30)
+        try:
+            assert str(home) not in _value(submission, "path")
+            assert _value(submission, "peek", str(home / "other-course-answers.txt")) != "secret"
+        finally:
+            submission.close()
 
 
 def test_files_are_read_only_but_the_working_folder(start) -> None:

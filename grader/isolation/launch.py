@@ -324,6 +324,9 @@ def child_environment(workdir: str) -> dict[str, str]:
     env.update(
         HOME=workdir,
         TMPDIR=workdir,
+        # ``python -m`` puts its working folder first on sys.path, and the sandbox keeps every
+        # folder on sys.path readable: never the folder the grader was started from.
+        PYTHONSAFEPATH="1",
         PYTHONHASHSEED="0",
         PYTHONDONTWRITEBYTECODE="1",
         OMP_NUM_THREADS="1",
