@@ -3,7 +3,10 @@ a batch's output two ways of grading it must share."""
 
 import csv
 import json
+import os
 import re
+import subprocess
+import sys
 import tomllib
 import zipfile
 from collections.abc import Collection
@@ -19,6 +22,21 @@ HOSTILE = Path(__file__).resolve().parent / "hostile"
 HOSTILE_STUDENTS = {"ivan": "exit_at_import", "judy": "read_solutions"}
 """Students whose submission is an entry of ``tests/hostile/``: one leaves its process while it
 is imported, one looks for the reference solution everywhere it might be."""
+
+
+def grader(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m grader ARGS`` in this environment, with ``env`` added to it."""
+    return subprocess.run(
+        [sys.executable, "-m", "grader", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+    )
 
 
 def hostile_scores() -> dict[str, tuple[int, int]]:

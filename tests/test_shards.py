@@ -17,6 +17,7 @@ from sharded_class import (
     ONLY,
     comparable,
     full_marks,
+    grader,
     hostile_scores,
     scores,
     small_class,
@@ -33,17 +34,6 @@ HAS_LANDLOCK = os.path.exists("/proc/self/ns/user") and landlock_abi() >= 1
 """A pod's command is run where user namespaces are blocked only where Landlock still hides the
 reference (else that batch refuses to grade, rightly)."""
 TIMEOUT = "30"
-
-
-def grader(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "grader", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env={**os.environ, **(env or {})},
-    )
 
 
 def commands_at_once(*runs: tuple[list[str], dict[str, str]]) -> None:

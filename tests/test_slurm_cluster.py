@@ -3,7 +3,6 @@ runs the job array and the merge job ``grader cluster slurm --submit`` hands it,
 gradebook and reports are what one ``grader batch`` of the same class writes."""
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from sharded_class import (
     ONLY,
     comparable,
     full_marks,
+    grader,
     hostile_scores,
     scores,
     small_class,
@@ -34,20 +34,6 @@ solutions, is left to tests/test_shards.py, to keep this test short."""
 BATCH_OPTIONS = ("--only", ONLY, "--timeout", "60")
 JOB_TIMEOUT = 240.0
 """Seconds for the array and the merge: the class takes about a minute on two shared cores."""
-
-
-def grader(
-    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "grader", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env={**os.environ, **(env or {})},
-        cwd=cwd,
-    )
 
 
 @pytest.fixture(scope="module")
