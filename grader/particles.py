@@ -41,7 +41,9 @@ ENDINGS = (
     (re.compile(r"(ng|[mn])$"), OTHER),  # adam 아담, mean 민, sparse_fn 펀, string 스트링
     (re.compile(r"(l|le)$"), RIEUL),  # model 모델, compile 컴파일, scale 스케일
     (re.compile(r"(me|ne)$"), OTHER),  # time 타임, none 논
-    (re.compile(r"(?<![aeiou])[aeiou][ktp]$"), OTHER),  # net 넷, step 스텝, stack 스택
+    (re.compile(r"(?<![aeiou])[aeiou][ktp]$"), OTHER),  # net 넷, step 스텝
+    (re.compile(r"(?<!che)ck$"), OTHER),  # stack 스택, callback 콜백 (but check 체크)
+    (re.compile(r"(out|ook|eep|ype)$"), OTHER),  # dropout 드롭아웃, notebook 노트북, type 타입
 )
 """How an English word's end sounds in Korean; every other end (a vowel, s, x, d, r, th,
 a silent e, a consonant after a consonant: relu 렐루, loss 로스, seed 시드, layer 레이어,

@@ -7,9 +7,10 @@ length (8 bytes, big-endian) | header length (4 bytes) | header (JSON) | array b
 header = {"tree": the value, each array in it as {"$array": key},
           "arrays": {key: [dtype, shape, offset, size]}}
 ```
-Each array is read only after its dtype (numeric, no fields), shape and size are checked
-against the bytes the message holds (``size == prod(shape) * itemsize``), so a message can
-never make the reader allocate more than it sent. Python objects the student built never reach
+Each array is read only after its dtype (numeric, no fields) and shape are checked against
+its size (``size == prod(shape) * itemsize``), and the arrays are known to lie end to end in
+the message, from the header's end to the message's: a message can never make the reader
+allocate more than it sent. Python objects the student built never reach
 the judge: each value is rebuilt on the judge's side from numbers, strings and numeric arrays,
 so a lying ``__eq__`` or ``__array__`` has nothing to act on.
 """
@@ -27,6 +28,8 @@ LEVELS = ("namespaces", "process")
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 MAX_ARRAYS = 4096
 """Arrays in one message."""
+MAX_DIMENSIONS = 32
+"""Dimensions of one array (NumPy's own limit is 64)."""
 MAX_HEADER_BYTES = 4 * 1024 * 1024
 """The JSON part of one message: structure, numbers and text."""
 _NUMERIC_KINDS = "biufc"
@@ -120,7 +123,10 @@ def _from_tree(tree: Any, arrays: dict[str, np.ndarray]) -> Any:
     if "$array" in tree:
         return arrays[tree["$array"]]
     if "$scalar" in tree:
-        return arrays[tree["$scalar"]][()]
+        scalar = arrays[tree["$scalar"]]
+        if scalar.ndim != 0:
+            raise ProtocolError(f"a scalar of shape {scalar.shape}")
+        return scalar[()]
     if "$list" in tree:
         return [_from_tree(item, arrays) for item in tree["$list"]]
     if "$tuple" in tree:
@@ -163,14 +169,33 @@ def _array(spec: Any, body: memoryview) -> np.ndarray:
     dtype = np.dtype(str(dtype_text))
     if dtype.kind not in _NUMERIC_KINDS or dtype.fields is not None or dtype.subdtype is not None:
         raise ProtocolError(f"a message held an array of dtype {dtype_text}")
-    if not (type(shape) is list and all(type(n) is int and n >= 0 for n in shape)):
+    if not (
+        type(shape) is list
+        and len(shape) <= MAX_DIMENSIONS
+        and all(type(n) is int and 0 <= n <= MAX_MESSAGE_BYTES for n in shape)
+    ):
         raise ProtocolError(f"an array of shape {_describe(shape)}")
-    count = math.prod(shape)
-    if not (type(offset) is int and type(size) is int and 0 <= offset <= offset + size):
-        raise ProtocolError("an array out of bounds")
-    if count * dtype.itemsize != size or offset + size > len(body):
+    if math.prod(shape) * dtype.itemsize != size:
         raise ProtocolError(f"an array of shape {tuple(shape)} that the message does not hold")
-    return np.frombuffer(body, dtype, count, offset).reshape(shape).copy()
+    return np.frombuffer(body, dtype, math.prod(shape), offset).reshape(shape).copy()
+
+
+def _laid_end_to_end(layout: dict[str, Any], length: int) -> None:
+    """Refuse a layout whose arrays do not tile the body exactly, one after the other from its
+    start to its end: arrays that overlap (each copied, the same bytes many times over) or lie
+    past the end could make the reader allocate more than the message holds."""
+    places = []
+    for spec in layout.values():
+        if not (type(spec) is list and len(spec) == 4 and all(type(n) is int for n in spec[2:])):
+            raise ProtocolError("an array without its dtype, shape, offset and size")
+        places.append((spec[2], spec[3]))
+    end = 0
+    for offset, size in sorted(places):
+        if offset != end or size < 0:
+            raise ProtocolError("arrays that do not lie end to end in the message")
+        end += size
+    if end != length:
+        raise ProtocolError("arrays that do not lie end to end in the message")
 
 
 def decode(payload: bytes) -> dict[str, Any]:
@@ -185,6 +210,7 @@ def decode(payload: bytes) -> dict[str, Any]:
         if type(layout) is not dict or len(layout) > MAX_ARRAYS or type(tree) is not dict:
             raise ProtocolError(f"not a message of at most {MAX_ARRAYS} arrays")
         body = memoryview(payload)[start + size :]
+        _laid_end_to_end(layout, len(body))
         arrays = {str(key): _array(spec, body) for key, spec in layout.items()}
     except ProtocolError as error:
         raise ProtocolError(f"unreadable message: {error}") from error
@@ -192,7 +218,9 @@ def decode(payload: bytes) -> dict[str, Any]:
         raise ProtocolError(f"unreadable message: {type(error).__name__}: {error}") from error
     try:
         return {str(k): _from_tree(v, arrays) for k, v in tree.items()}
-    except (KeyError, AttributeError, ValueError, TypeError, RecursionError) as error:
+    except ProtocolError as error:
+        raise ProtocolError(f"unreadable message: {error}") from error
+    except Exception as error:  # KeyError, OverflowError (a handle of Infinity), RecursionError...
         raise ProtocolError(f"unreadable message: {type(error).__name__}") from error
 
 

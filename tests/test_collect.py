@@ -268,6 +268,17 @@ def _encrypted() -> bytes:
     return bytes(data)
 
 
+def _lzma_zip() -> bytes:
+    """A zip whose report is compressed with LZMA, and broken."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_LZMA) as archive:
+        archive.writestr(REPORT_FILE, _valid_text())
+    data = bytearray(buffer.getvalue())
+    start = data.find(b"PK\x03\x04") + 30 + len(REPORT_FILE)
+    data[start + 9 : start + 40] = bytes(31)  # its compressed stream, past the LZMA header
+    return bytes(data)
+
+
 def _valid_text() -> bytes:
     return json.dumps(kit_report().to_dict()).encode()
 
@@ -304,6 +315,20 @@ HOSTILE = {
     "schema": (
         lambda: artifact_zip({REPORT_FILE: json.dumps({"score": 100}).encode()}),
         "not a score report: 'schema_version' is a required property",
+    ),
+    "lzma": (
+        lambda: _lzma_zip(),
+        "compressed with method 14",
+    ),
+    "huge number": (
+        lambda: artifact_zip(
+            {
+                REPORT_FILE: _valid_text().replace(
+                    b'"duration": 0.0', b'"duration": ' + b"9" * 400, 1
+                )
+            }
+        ),
+        "not a score report",
     ),
     "inflated score": (
         lambda: artifact_zip(

@@ -33,6 +33,13 @@ READINGS = [
     ("RMSprop", "(으)로", "RMSprop으로"),  # 알엠에스프롭
     ("model", "(으)로", "model로"),  # 모델
     ("step", "이(가)", "step이"),  # 스텝
+    ("Dropout(0.3)", "(으)로", "Dropout(0.3)으로"),  # 드롭아웃
+    ("callback", "이(가)", "callback이"),  # 콜백
+    ("stack", "을(를)", "stack을"),  # 스택
+    ("check", "이(가)", "check가"),  # 체크
+    ("dtype", "이(가)", "dtype이"),  # 디타입
+    ("notebook", "은(는)", "notebook은"),  # 노트북
+    ("timeout", "이(가)", "timeout이"),  # 타임아웃
     ("list", "이(가)", "list가"),  # 리스트
     ("binary_crossentropy", "을(를)", "binary_crossentropy를"),  # 크로스엔트로피
     # letter by letter: capitals, and words without a vowel

@@ -56,29 +56,39 @@ def _message(arrays: dict, body: bytes, tree: dict | None = None) -> bytes:
 @pytest.mark.parametrize(
     ("arrays", "body", "why"),
     [
-        ({"a0": ["<f8", [2**27], 0, 2**30]}, bytes(2**20), "does not hold"),  # 1 GiB declared
-        ({"a0": ["<f8", [4], 0, 16]}, bytes(32), "does not hold"),  # size is not shape's
-        ({"a0": ["<f8", [4], 24, 32]}, bytes(32), "does not hold"),  # past the end
+        ({"a0": ["<f8", [2**27], 0, 2**30]}, bytes(2**20), "end to end"),  # 1 GiB declared
+        ({f"a{i}": ["<f8", [2**17], 0, 2**20] for i in range(200)}, bytes(2**20), "end to end"),
+        ({"a0": ["<f8", [4], 0, 32], "a1": ["<f8", [4], 16, 32]}, bytes(48), "end to end"),
+        ({"a0": ["<f8", [4], 8, 32]}, bytes(40), "end to end"),  # a gap before it
+        ({"a0": ["<f8", [4], 0, 16]}, bytes(16), "does not hold"),  # size is not shape's
         ({"a0": ["|O", [1], 0, 8]}, bytes(8), "dtype"),
         ({"a0": ["<U1", [1], 0, 4]}, bytes(4), "dtype"),
         ({"a0": ["(2,)<f8", [1], 0, 16]}, bytes(16), "dtype"),
         ({"a0": ["V8", [1], 0, 8]}, bytes(8), "dtype"),
         ({"a0": ["<f8", [-1], 0, 8]}, bytes(8), "shape"),
         ({"a0": ["<f8", [1.0], 0, 8]}, bytes(8), "shape"),
-        ({"a0": ["<f8", [1], -8, 8]}, bytes(8), "out of bounds"),
+        ({"a0": ["<f8", [10**4000] * 100 + [0], 0, 0]}, b"", "shape"),  # big numbers to multiply
+        ({"a0": ["<f8", [1] * 40, 0, 8]}, bytes(8), "shape"),
+        ({"a0": ["<f8", [1], -8, 8]}, bytes(8), "end to end"),
+        ({"a0": ["<f8", [1], "0", 8]}, bytes(8), "offset and size"),
         ({f"a{i}": ["<f8", [0], 0, 0] for i in range(MAX_ARRAYS + 1)}, b"", "at most"),
     ],
     ids=[
         "declares_1_GiB_in_1_MiB",
+        "200_arrays_on_the_same_MiB",
+        "overlapping",
+        "gap",
         "size_not_its_shapes",
-        "past_the_end",
         "objects",
         "strings",
         "subarray",
         "void",
         "negative_shape",
         "float_shape",
+        "huge_dimensions",
+        "too_many_dimensions",
         "negative_offset",
+        "text_offset",
         "too_many_arrays",
     ],
 )
@@ -110,6 +120,17 @@ def test_noise_is_an_unreadable_message(payload: bytes) -> None:
         decode(payload)
 
 
-def test_a_tree_that_names_an_array_the_message_lacks_is_refused() -> None:
+@pytest.mark.parametrize(
+    ("arrays", "body", "tree"),
+    [
+        ({}, b"", {"value": {"$array": "a9"}}),
+        ({"a0": ["<f8", [2], 0, 16]}, bytes(16), {"value": {"$scalar": "a0"}}),
+        ({}, b"", {"value": {"$handle": float("inf")}}),
+        ({}, b"", {"value": {"$shared": [float("inf"), [1], "<f8"]}}),
+        ({}, b"", {"value": {"$foreign": "x", "summary": "", "more": 1}}),
+    ],
+    ids=["missing_array", "scalar_of_two", "handle_of_infinity", "shared_at_infinity", "odd_node"],
+)
+def test_a_tree_that_is_not_plain_data_is_refused(arrays, body, tree) -> None:
     with pytest.raises(ProtocolError, match="unreadable message"):
-        decode(_message({}, b"", {"value": {"$array": "a9"}}))
+        decode(_message(arrays, body, tree))

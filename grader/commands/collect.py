@@ -165,6 +165,11 @@ def report_from_zip(data: bytes) -> ScoreReport:
                 raise ArtifactError(f"the zip holds no {REPORT_FILE} (it holds {names})")
             if entry.flag_bits & 0x1:
                 raise ArtifactError(f"{REPORT_FILE} is encrypted")
+            if entry.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise ArtifactError(
+                    f"{REPORT_FILE} is compressed with method {entry.compress_type} (the upload "
+                    "action stores or deflates it)"
+                )
             if entry.file_size > MAX_REPORT_BYTES:
                 raise ArtifactError(
                     f"{REPORT_FILE} is {entry.file_size} bytes (at most {MAX_REPORT_BYTES})"
@@ -188,8 +193,10 @@ def report_from_zip(data: bytes) -> ScoreReport:
         raise
     except jsonschema.ValidationError as error:
         raise ArtifactError(f"{REPORT_FILE} is not a score report: {error.message}") from None
-    except (ValueError, KeyError, TypeError, RecursionError) as error:
-        raise ArtifactError(f"{REPORT_FILE} is not a score report: {error}") from None
+    except Exception as error:  # ValueError, OverflowError (a number of 400 digits), ...
+        raise ArtifactError(
+            f"{REPORT_FILE} is not a score report: {type(error).__name__}: {error}"
+        ) from None
     return replace(report, submission=None)  # the status is the grading's, not the file's
 
 

@@ -14,8 +14,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader import GRADER_ROOT
 from grader.isolation import fork_server
+from grader.isolation.launch import grader_path
 
 OUTPUT_SHOWN = 2000
 """Characters of a failed judge's output kept."""
@@ -50,7 +50,7 @@ def run_judge(
     env = {
         **os.environ,
         # The judge imports the very grader package this process runs, never another copy.
-        "PYTHONPATH": os.pathsep.join([str(GRADER_ROOT), os.environ.get("PYTHONPATH", "")]),
+        "PYTHONPATH": grader_path(),
         "PYTHONSAFEPATH": "1",
         "TMPDIR": str(workdir),  # what a killed judge leaves behind goes with the folder
     }

@@ -82,8 +82,10 @@ def _run_watched(student_file: Path | None) -> None:
     ends, and end it (and its session) when told to (SIGTERM) or orphaned."""
     from grader.isolation.child import run
 
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})  # until stop is in place
     worker = os.fork()
     if worker == 0:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
         os.close(3)
         os.setsid()
         run(student_file, None)
@@ -97,6 +99,7 @@ def _run_watched(student_file: Path | None) -> None:
             os.killpg(worker, signal.SIGKILL)
 
     signal.signal(signal.SIGTERM, stop)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
     parent = os.getppid()
     die_with_parent(signal.SIGTERM)
     if os.getppid() != parent:
@@ -242,6 +245,7 @@ class Server:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             env=_server_environment(),
+            cwd=self._folder.name,  # never the grader's own folder, which children would inherit
             start_new_session=True,
         )
         self._said: bytes | None = None

@@ -315,12 +315,20 @@ def use_server(server: Server | None) -> None:
     _server = server
 
 
+def grader_path() -> str:
+    """``PYTHONPATH`` for a process of the grader's: the kit first, then this process's own
+    entries, never an empty one (which would put the process's working folder on sys.path,
+    whatever ``PYTHONSAFEPATH`` says)."""
+    entries = [str(GRADER_ROOT), *os.environ.get("PYTHONPATH", "").split(os.pathsep)]
+    return os.pathsep.join(entry for entry in entries if entry)
+
+
 def child_environment(workdir: str) -> dict[str, str]:
     """A small environment: no secrets of the grader's, one thread per numeric library."""
     keep = ("PATH", "SYSTEMROOT", "LANG", "LC_ALL", "VIRTUAL_ENV")
     env = {k: os.environ[k] for k in keep if k in os.environ}
     # The child imports the very grader package this process runs, never another copy.
-    env["PYTHONPATH"] = os.pathsep.join([str(GRADER_ROOT), os.environ.get("PYTHONPATH", "")])
+    env["PYTHONPATH"] = grader_path()
     env.update(
         HOME=workdir,
         TMPDIR=workdir,

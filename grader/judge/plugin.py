@@ -379,8 +379,7 @@ def inspector(
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Refuse a check without points, so no check ever counts for nothing by accident; then
-    keep only the checks ``--checks`` names, if it names any (the others are deselected); and
-    start the run's fork server if a Keras exercise is among them."""
+    keep only the checks ``--checks`` names, if it names any (the others are deselected)."""
     for item in items:
         module = item.getparent(ExerciseChecks)
         if module is not None and _check_name(item) not in module.exercise.points:
@@ -390,8 +389,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         kept = [item for item in items if _check_name(item) in chosen]
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
-    if _OPTIONS in config.stash:
-        _start_fork_server(config, items)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Once pytest has chosen the checks to run (``-k``, ``--deselect`` and ``--lf`` too), start
+    the run's fork server if a Keras exercise's checks are among them."""
+    config = session.config
+    if _OPTIONS in config.stash and not config.option.collectonly:
+        _start_fork_server(config, session.items)
 
 
 def _check_name(item: pytest.Item) -> str:
