@@ -577,12 +577,18 @@ def test_a_stopped_batch_leaves_no_process_behind(tmp_path: Path, signum: int) -
     (submissions / "sleeper").mkdir(parents=True)
     (submissions / "sleeper" / "losses.py").write_text("import time\n\ntime.sleep(600)\n")
     command = [sys.executable, "-m", "grader", "batch", str(submissions), "--out"]
-    started = subprocess.Popen(
-        [*command, str(tmp_path / "out"), "--only", "ex02_losses", "--timeout", "300"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    # A process that ignores SIGINT (a pytest-xdist worker does) passes that on to what it
+    # starts; one with a handler does not: the batch gets Ctrl-C as a terminal would send it.
+    ignored = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        started = subprocess.Popen(
+            [*command, str(tmp_path / "out"), "--only", "ex02_losses", "--timeout", "300"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    finally:
+        signal.signal(signal.SIGINT, ignored)
     seen: set[int] = set()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(seen) < 4:  # fork server, judge, sandbox, student

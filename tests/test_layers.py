@@ -13,7 +13,7 @@ import pytest
 
 from grader import PACKAGE_DIR
 
-CORE = {"grader", "grader.catalog", "grader.words", "grader.protocol"}
+CORE = {"grader", "grader.catalog", "grader.words", "grader.particles", "grader.protocol"}
 ALLOWED = {
     "core": {"core"},
     "worker": {"worker", "protocol"},
