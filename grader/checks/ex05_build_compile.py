@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from grader.catalog import SEED
-from grader.judge import keras_numpy
+from grader.judge import grader_runs, keras_numpy
 from grader.judge.process import Submission
 from grader.judge.student import Student
 from grader.judge.verdict import Verdict, describe, explain, float32_as_written
@@ -238,18 +238,18 @@ def _trains_as_compiled(
     task, optimizer, rate, keras_class, keras_rate = case
     call = f"compile_model(model, {task!r}, {optimizer!r}, {rate!r})"
     x, y = _step_batch(task)
+    gold = grader_runs.started(
+        inspector, "compiled_step", (before, keras_class, keras_rate, LOSS_NAMES[task], x, y)
+    )
     stepped = student.submission.request(
         "one_training_step", (model, x, y), op="make", convert="model"
-    )
-    gold = inspector.request(
-        "compiled_step", (before, keras_class, keras_rate, LOSS_NAMES[task], x, y), op="make"
     )
     mine = [
         np.asarray(w)
         for layer in student.settle(stepped, call).value["layers"]
         for w in layer["weights"]
     ]
-    expected = student.settle(gold, say("words.graders_fit")).value
+    expected = student.settle(gold.answer(), say("words.graders_fit")).value
     differences = [
         float(np.max(np.abs(m - g) / (np.abs(g) + 1e-6))) if np.shape(m) == np.shape(g) else np.inf
         for m, g in zip(mine, expected, strict=False)

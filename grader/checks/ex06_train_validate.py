@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from grader.catalog import SEED
-from grader.judge import keras_numpy
+from grader.judge import grader_runs, keras_numpy
 from grader.judge.student import Student
 from grader.judge.verdict import (
     Tolerance,
@@ -205,6 +205,14 @@ def test_train(student: Student, inspector) -> None:
     a process without student code): nothing the student's process reports is taken on trust.
     """
     run = TrainingRun.drawn_for(student.submission.student_file)
+    X_train, X_val, y_train, y_val = _split(run.split_seed)
+    reference = grader_runs.started(
+        inspector,
+        "fitted_digits_classifier",
+        (X_train, y_train, X_val, y_val),
+        {"epochs": run.epochs, "batch_size": run.batch_size, "seed_value": run.seed},
+        convert="model",
+    )
     history, model, model_handle = _trained(student, run)
     call = run.call()
     values = history["history"]
@@ -213,7 +221,6 @@ def test_train(student: Student, inspector) -> None:
             say("keras.no_validation", call=call, found=sorted(values)),
             explain("no_validation_data"),
         )
-    X_train, X_val, y_train, y_val = _split(run.split_seed)
     batches = math.ceil(len(y_train) / run.batch_size)
     steps = history["params"].get("steps")
     if steps != batches:
@@ -230,14 +237,7 @@ def test_train(student: Student, inspector) -> None:
         else:
             lines.append(say("keras.not_like_fit", call=call))
         raise Verdict.of(*lines)
-    reference = inspector.request(
-        "fitted_digits_classifier",
-        (X_train, y_train, X_val, y_val),
-        {"epochs": run.epochs, "batch_size": run.batch_size, "seed_value": run.seed},
-        op="make",
-        convert="model",
-    )
-    gold = student.settle(reference, say("words.graders_fit")).value
+    gold = student.settle(reference.answer(), say("words.graders_fit")).value
     same = all(
         np.allclose(np.asarray(m), np.asarray(g), rtol=1e-5, atol=1e-6)
         for mine, ref in zip(model["layers"], gold["layers"], strict=True)

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from grader.catalog import SEED
-from grader.judge import keras_numpy
+from grader.judge import grader_runs, keras_numpy
 from grader.judge.process import Submission
 from grader.judge.student import Student
 from grader.judge.verdict import Explanation, Verdict, explain, shown_path
@@ -269,6 +269,17 @@ def _train(student: Student, inspector: Submission, tmp_dir: Path) -> dict[str, 
         f"train_with_callbacks(model, X_train, y_train, X_val, y_val, {shown!r}, "
         f"epochs={EPOCH_LIMIT}, batch_size={BATCH_SIZE})"
     )
+    try:
+        known = _callbacks_of(student, inspector, path)["known"]
+    except Verdict:
+        known = {}
+    stopping = known.get("EarlyStopping")
+    gold = grader_runs.started(
+        inspector,
+        "callback_training_run",
+        (stopping or REFERENCE_STOPPING, X_train, y_train, X_val, y_val),
+        {"epochs": EPOCH_LIMIT, "batch_size": BATCH_SIZE},
+    )
     model = student.submission.request(
         "digits_image_classifier", kwargs={"seed_value": SEED}, op="make", keep=True
     )
@@ -282,17 +293,6 @@ def _train(student: Student, inspector: Submission, tmp_dir: Path) -> dict[str, 
     history = student.settle(answer, call).value
     steps = student.submission.request("optimizer_steps", (model,), op="make")
     weights = student.submission.request("itself", (model,), op="make", convert="model")
-    try:
-        known = _callbacks_of(student, inspector, path)["known"]
-    except Verdict:
-        known = {}
-    stopping = known.get("EarlyStopping")
-    gold = inspector.request(
-        "callback_training_run",
-        (stopping or REFERENCE_STOPPING, X_train, y_train, X_val, y_val),
-        {"epochs": EPOCH_LIMIT, "batch_size": BATCH_SIZE},
-        op="make",
-    )
     return {
         "call": call,
         "path": path,
@@ -301,7 +301,7 @@ def _train(student: Student, inspector: Submission, tmp_dir: Path) -> dict[str, 
         "model": student.settle(weights, say("words.trained_model")).value,
         "checkpoint": known.get("ModelCheckpoint"),
         "stopping": stopping,
-        "gold": student.settle(gold, say("words.graders_fit")).value,
+        "gold": student.settle(gold.answer(), say("words.graders_fit")).value,
     }
 
 

@@ -52,6 +52,7 @@ from grader.commands.submission_files import (
 )
 from grader.isolation import fork_server
 from grader.isolation.policy import sandbox_policy
+from grader.judge import grader_runs
 from grader.judge.hidden import HiddenSuiteError, load_hidden_suite
 from grader.results.class_page import FEEDBACK_FOLDER, write_summary
 from grader.results.feedback import feedback_html, feedback_markdown
@@ -456,11 +457,16 @@ def _grade_all(
     outcomes = {}
     stop = threading.Event()
     server = fork_server.running() if todo else contextlib.nullcontext(None)
-    with _terminated_as_exception(), server as address, _progress(console) as progress:
+    with (
+        _terminated_as_exception(),
+        server as address,
+        grader_runs.kept_for_batch() as shared,
+        _progress(console) as progress,
+    ):
 
         def judge(command: list[str], workdir: Path) -> JudgeRun:
             limit = settings.timeout + KILL_GRACE
-            return run_judge(command, workdir, limit, address=address, stop=stop)
+            return run_judge(command, workdir, limit, address=address, stop=stop, shared=shared)
 
         task = progress.add_task("grading", total=len(todo))
         with ThreadPoolExecutor(settings.workers) as pool:

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,9 +44,11 @@ def run_judge(
     *,
     address: str | None = None,
     stop: threading.Event | None = None,
+    shared: Mapping[str, str] | None = None,
 ) -> JudgeRun:
-    """Run ``command`` in ``workdir`` and a new session. After ``timeout`` seconds, or as soon
-    as ``stop`` is set, its whole process group is killed."""
+    """Run ``command`` in ``workdir`` and a new session, with the variables ``shared`` (what
+    the batch's judges share) in its environment. After ``timeout`` seconds, or as soon as
+    ``stop`` is set, its whole process group is killed."""
     stop = stop or threading.Event()
     env = {
         **os.environ,
@@ -53,6 +56,7 @@ def run_judge(
         "PYTHONPATH": grader_path(),
         "PYTHONSAFEPATH": "1",
         "TMPDIR": str(workdir),  # what a killed judge leaves behind goes with the folder
+        **(shared or {}),
     }
     if address:
         env[fork_server.ADDRESS_VARIABLE] = address

@@ -190,6 +190,8 @@ class _Connection:
 
 
 _connections: dict[str, _Connection] = {}
+_connecting = threading.Lock()
+"""Held while a connection is looked up or made (the judge's threads share them)."""
 
 
 def disconnect(address: str) -> None:
@@ -214,8 +216,10 @@ class ForkedChild:
         env: dict[str, str],
         stderr: IO[bytes],
     ):
-        if address not in _connections:
-            _connections[address] = _Connection(address)
+        with _connecting:
+            if address not in _connections:
+                _connections[address] = _Connection(address)
+            connection = _connections[address]
         to_child, self_stdin = os.pipe()
         self_stdout, from_child = os.pipe()
         status, status_out = os.pipe()
@@ -226,9 +230,7 @@ class ForkedChild:
             "env": env,
         }
         try:
-            self.pid = _connections[address].fork(
-                request, [to_child, from_child, stderr.fileno(), status_out]
-            )
+            self.pid = connection.fork(request, [to_child, from_child, stderr.fileno(), status_out])
         finally:
             for fd in (to_child, from_child, status_out):
                 os.close(fd)

@@ -126,6 +126,8 @@ class Submission:
         self._output: Any = None
         self._import_error: StudentError | None = None
         self._workdir: tempfile.TemporaryDirectory[str] | None = None
+        self._serving = threading.RLock()
+        """Held for one request: a grader's run in another thread waits its turn."""
         self._timed_out: set[str] = set()
         """Functions that ran past the time limit once: not called again."""
         self.printed: list[str] = []
@@ -284,7 +286,10 @@ class Submission:
         return answer
 
     def _show_epoch(self, event: Any) -> None:
-        """Hand a well-formed epoch event (``{"epoch": 3, "epochs": 10}``) to ``on_epoch``."""
+        """Hand a well-formed epoch event (``{"epoch": 3, "epochs": 10}``) to ``on_epoch``, for
+        requests of the main thread only (a grader's run in the background trains quietly)."""
+        if threading.current_thread() is not threading.main_thread():
+            return
         if self.on_epoch is None or not isinstance(event, dict):
             return
         epoch, epochs = event.get("epoch"), event.get("epochs")
@@ -312,6 +317,10 @@ class Submission:
         return self._judge_objects[handle.id] if handle.generation == self._generation else None
 
     def _request(self, request: dict[str, Any]) -> Answer:
+        with self._serving:
+            return self._served(request)
+
+    def _served(self, request: dict[str, Any]) -> Answer:
         if request["name"] in self._timed_out:
             return Answer(error=StudentError("timeout", type="repeat"))
         if self._stale(request):
