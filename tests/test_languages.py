@@ -64,5 +64,5 @@ def test_lang_option_gives_korean_feedback(tmp_path: Path) -> None:
         timeout=120,
         check=False,
     )
-    assert "이런 실수로 보입니다 — softmax가 넘침" in done.stdout, done.stdout
+    assert "이런 실수로 보입니다 — softmax에서 오버플로가 발생함" in done.stdout, done.stdout
     assert "점수" in done.stdout and "연습문제" in done.stdout

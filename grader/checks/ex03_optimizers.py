@@ -292,7 +292,7 @@ def test_iterations(student: Student) -> None:
                     if count == 0
                     else "iterations_miscounted"
                 )
-                call = f"{name}().iterations after {t} calls of step"
+                call = say("words.iterations_after", optimizer=name, calls=t)
                 raise Verdict.of(
                     say("shape.not_int", call=call, received=describe(count), expected=t),
                     explain(mistake),
