@@ -6,8 +6,10 @@ Generates a class in a temporary folder: copies of the solutions, the stubs, sol
 with one of the test corpus's wrong implementations in them, and hostile submissions (an
 infinite loop, a sleep at import, a syntax error, an exit at import). Grades it
 
-- naively: ``pytest SUBMISSION`` with the kit's plugin, in a fresh process per submission,
-  one after another (each student's Keras exercises import TensorFlow again, no sandbox);
+- naively: ``pytest SUBMISSION --no-fork-server`` with the kit's plugin, in a fresh process
+  per submission, one after another (each student process imports TensorFlow again, no
+  sandbox: the baseline the goal was set against; ``--plain`` drops ``--no-fork-server``, so
+  that each submission's run imports TensorFlow once, as a student's own run does);
 - with ``grader batch --workers 2``: one fork server imports TensorFlow once, every student
   process is forked from it into its own sandbox.
 
@@ -110,8 +112,9 @@ class PeakMemory:
             self.peak = max(self.peak, total)
 
 
-def naive(folder: Path, names: list[str], reports: Path) -> float:
+def naive(folder: Path, names: list[str], reports: Path, plain: bool) -> float:
     started = time.perf_counter()
+    server = [] if plain else ["--no-fork-server"]
     for name in names:
         subprocess.run(
             [
@@ -123,6 +126,7 @@ def naive(folder: Path, names: list[str], reports: Path) -> float:
                 "no:cacheprovider",
                 str(folder / name),
                 f"--score-report={reports / (name + '.json')}",
+                *server,
             ],
             cwd=folder / name,
             capture_output=True,
@@ -165,6 +169,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--plain", action="store_true", help="naive runs with their own fork server each"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-class-") as tmp:
         work = Path(tmp)
@@ -172,9 +179,10 @@ def main() -> None:
         names = make_class(work / "class", args.students)
         (work / "naive").mkdir()
         with PeakMemory() as naive_memory:
-            naive_seconds = naive(work / "class", names, work / "naive")
+            naive_seconds = naive(work / "class", names, work / "naive", args.plain)
+        way = "pytest" if args.plain else "pytest --no-fork-server"
         print(
-            f"naive, pytest per submission: {naive_seconds:.1f} s for {len(names)} "
+            f"naive, {way} per submission: {naive_seconds:.1f} s for {len(names)} "
             f"submissions, peak memory {naive_memory.peak / 2**30:.2f} GiB"
         )
         with PeakMemory() as batch_memory:

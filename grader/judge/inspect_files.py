@@ -209,7 +209,7 @@ def compiled_step(
     rebuilt = keras.Sequential([keras.Input(shape=tuple(model["input_shape"][1:])), *layers])
     rebuilt.set_weights([w for layer in model["layers"] for w in layer["weights"]])
     config = {"class_name": optimizer, "config": {"learning_rate": learning_rate}}
-    rebuilt.compile(optimizer=keras.optimizers.get(config), loss=loss)
+    rebuilt.compile(optimizer=keras.optimizers.get(config), loss=loss, run_eagerly=True)
     rebuilt.train_on_batch(x, y)
     return [np.asarray(w) for w in rebuilt.get_weights()]
 
