@@ -6,12 +6,12 @@
   status, score, message);
 - PrairieLearn's external-grader ``results.json`` (gradable, score from 0 to 1, message, output,
   tests with name, points, max_points, message, output);
+- JUnit XML, read by CI systems;
+- a gradebook row, for the CSV that instructors import.
 
 Where the report says a notebook was graded (its ``sources``), Gradescope's and PrairieLearn's
 top-level ``output`` says, cell by cell, what was graded and what was left out and why
 (``source_notes``): a student who handed in a notebook sees there that a cell was dropped.
-- JUnit XML, read by CI systems;
-- a gradebook row, for the CSV that instructors import.
 
 Points are written with every digit they have (``points_text``): a check worth 0.5 stays 0.5.
 """
