@@ -23,6 +23,7 @@ from notebooks import build
 from grader.catalog import exercise
 from grader.commands import submission_files as archive
 from grader.commands.notebook_code import read_cell
+from grader.results.formats import points_text
 from grader.results.model import fingerprint, validate
 
 EX01, EX02 = exercise("ex01_activations"), exercise("ex02_losses")
@@ -350,7 +351,7 @@ def test_a_cell_magic_or_a_syntax_error_drops_the_cell_only() -> None:
     assert (dropped.key, dropped.fields["line"]) == ("syntax_error", 1)
 
 
-def test_grader_grade_and_gradescope_take_notebooks(tmp_path: Path) -> None:
+def test_grader_grade_takes_a_zipped_notebook(tmp_path: Path) -> None:
     folder = tmp_path / "upload"
     build.write(build.colab(cells(build.ACTIVATIONS)), folder / "ex01_activations.ipynb")
     zipped = _zip(folder)
@@ -367,18 +368,68 @@ def test_grader_grade_and_gradescope_take_notebooks(tmp_path: Path) -> None:
     report = json.loads(report_path.read_text())
     assert report["score"] == EX01.max_score
     assert report["sources"][0]["file"] == "ex01_activations.ipynb"
-    # Gradescope: the upload lands in /autograder/submission, every exercise is graded.
+
+
+def test_gradescope_shows_the_student_each_cell_graded_or_left_out(tmp_path: Path) -> None:
+    """The upload lands in /autograder/submission and every exercise is graded; the results'
+    top-level output, which the student sees, says what each cell of the notebook gave."""
     root = tmp_path / "autograder"
-    build.write(build.jupyter(cells(build.LOSSES)), root / "submission" / "ex02_losses.ipynb")
+    noisy = [MAGICS, *cells(build.LOSSES), BROKEN_CELL, build.TRAINING]
+    build.write(build.jupyter(noisy), root / "submission" / "ex02_losses.ipynb")
     command = [sys.executable, "-m", "grader", "autograde", "gradescope", "--root", str(root)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     results = json.loads((root / "results" / "results.json").read_text())
-    assert results["score"] == EX02.max_score
+    assert results["score"] == EX02.max_score  # the noise costs nothing
     missing = [t for t in results["tests"] if t["name"].startswith(EX01.name)]
     assert missing and all(
         "neither ex01_activations/activations.py" in t["output"] for t in missing
     )
+    assert results.get("visibility", "visible") == "visible"  # the student sees its output
+    assert results["output_format"] == "text"
+    output = results["output"].splitlines()
+    assert output[0] == f"{points_text(EX02.max_score)} / 100 points"
+    assert "ex02_losses: Graded from the notebook ex02_losses.ipynb" in results["output"]
+    cells_said = _cells_said(output, "ex02_losses.ipynb")
+    assert cells_said.keys() == set(range(1, len(noisy) + 1))
+    assert cells_said[1] == [
+        "not graded",
+        "nothing kept: only magics, shell lines or top-level statements, which are not run "
+        "when grading",
+        "line 1: an IPython magic or shell line, left out: %matplotlib inline",
+        "line 2: an IPython magic or shell line, left out: !pip install -q numpy",
+        "line 3: an IPython magic or shell line, left out: files = !ls",
+        "line 4: an IPython magic or shell line, left out: %load_ext autoreload",
+    ]
+    graded = [said[0] for said in cells_said.values() if said[0].startswith("graded")]
+    names = {
+        n for line in graded for n in line.removeprefix("graded, for ex02_losses: ").split(", ")
+    }
+    assert len(graded) == len(cells(build.LOSSES)) and names == {"np", "EPSILON", *EX02.defines}
+    broken, training = cells_said[len(noisy) - 1], cells_said[len(noisy)]
+    assert broken[0] == "not graded" and broken[1].startswith("left out: a syntax error at line 1")
+    assert training[:2] == ["not graded", "defines nothing ex02_losses uses"]
+    assert "line 4: a top-level statement, not run when grading: for epoch in range(1000):" in (
+        training
+    )
+
+
+def _cells_said(output: list[str], notebook: str) -> dict[int, list[str]]:
+    """What an output's listing of ``notebook`` says of each cell, by position: its use, then
+    its notes."""
+    heading = f"{notebook}, cell by cell (counted from the top, markdown cells included):"
+    assert heading in output, "\n".join(output)
+    start = output.index(heading)
+    said: dict[int, list[str]] = {}
+    for line in output[start + 1 :]:
+        if not line.startswith("  "):
+            break
+        if line.startswith("  cell "):
+            position, _, use = line.removeprefix("  cell ").partition(": ")
+            said[int(position)] = [use]
+        else:
+            said[max(said)].append(line.strip())
+    return said
 
 
 def test_the_notebooks_of_a_submission_are_read_up_to_a_total(tmp_path: Path) -> None:

@@ -43,7 +43,8 @@ BLOCKED = Path(__file__).resolve().parent / "blocked_userns.py"
 
 def test_gradescope_results_follow_the_specification(report: dict) -> None:
     results = exports.gradescope_results(typed(report), hidden={"ex01_activations/relu"})
-    assert set(results) == {"score", "execution_time", "output", "tests"}
+    assert set(results) == {"score", "execution_time", "output", "output_format", "tests"}
+    assert results["output_format"] == "text"  # one of the documented formats
     assert results["score"] == report["score"] == sum(t["score"] for t in results["tests"])
     for test in results["tests"]:
         assert set(test) == {"name", "score", "max_score", "status", "output", "visibility"}

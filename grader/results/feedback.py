@@ -1,9 +1,11 @@
 """A student's feedback page, from their score report: what an instructor hands back.
 
 ``feedback_markdown`` and ``feedback_html`` give the same content in the batch's language:
-the score table, each check that did not pass with its feedback and where its hints are, and
-the files of the submission the batch did not grade, with why. Hidden checks are summed in one
-line unless ``hidden`` (``grader batch --feedback-hidden``) shows them like the others.
+the score table, where each exercise's code came from (a notebook's cells graded and left
+out, with why: ``source_notes``), each check that did not pass with its feedback and where its
+hints are, and the files of the submission the batch did not grade, with why. Hidden checks
+are summed in one line unless ``hidden`` (``grader batch --feedback-hidden``) shows them like
+the others.
 """
 
 import html
@@ -11,6 +13,7 @@ from collections.abc import Mapping
 
 from grader.results.formats import points_text
 from grader.results.model import CheckResult, ScoreReport
+from grader.results.source_notes import source_lines
 from grader.words import say_in
 
 NOT_PASSED = ("failed", "error", "timeout", "not_attempted", "not_run")
@@ -78,6 +81,11 @@ def feedback_markdown(report: ScoreReport, student: str, lang: str, *, hidden: b
     note = _hidden_line(lang, report, hidden)
     if note:
         lines += ["", note]
+    sources = source_lines(report, lang)
+    if sources:
+        heading = say_in(lang, "notebook.sources_heading").removesuffix(":")
+        shown = [line.replace("```", "'''") for line in sources]  # cannot end the block
+        lines += ["", f"## {heading}", "", "```text", *shown, "```"]
     failing = [t for t in _shown(report, hidden) if t.status in NOT_PASSED]
     if failing:
         lines += ["", f"## {say_in(lang, 'platform.failing_checks', checks=len(failing))}"]
@@ -126,6 +134,11 @@ def feedback_html(report: ScoreReport, student: str, lang: str, *, hidden: bool 
     note = _hidden_line(lang, report, hidden)
     if note:
         parts.append(f"<p>{e(note)}</p>")
+    sources = source_lines(report, lang)
+    if sources:
+        heading = say_in(lang, "notebook.sources_heading").removesuffix(":")
+        text = "\n".join(sources)
+        parts.append(f"<h2>{e(heading)}</h2><pre>{e(text)}</pre>")
     failing = [t for t in _shown(report, hidden) if t.status in NOT_PASSED]
     if failing:
         parts.append(f"<h2>{e(say_in(lang, 'platform.failing_checks', checks=len(failing)))}</h2>")

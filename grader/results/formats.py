@@ -1,13 +1,17 @@
 """Other platforms' formats, each a pure function of the score report (``grader.results.model``).
 
 - Gradescope's ``results.json`` (autograder specification: score, execution_time, output,
-  tests with name, score, max_score, status, output, visibility);
+  output_format, tests with name, score, max_score, status, output, visibility);
 - GitHub Classroom's grading-reporter payload (version, status, max_score, tests with name,
   status, score, message);
 - PrairieLearn's external-grader ``results.json`` (gradable, score from 0 to 1, message, output,
   tests with name, points, max_points, message, output);
 - JUnit XML, read by CI systems;
 - a gradebook row, for the CSV that instructors import.
+
+Where the report says a notebook was graded (its ``sources``), Gradescope's and PrairieLearn's
+top-level ``output`` says, cell by cell, what was graded and what was left out and why
+(``source_notes``): a student who handed in a notebook sees there that a cell was dropped.
 
 Points are written with every digit they have (``points_text``): a check worth 0.5 stays 0.5.
 """
@@ -19,7 +23,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from grader.results.model import CheckResult, ScoreReport
-from grader.words import say
+from grader.results.source_notes import source_text
+from grader.words import language, say
 
 
 def points_text(value: float) -> str:
@@ -47,12 +52,21 @@ def _total_seconds(report: ScoreReport) -> float:
 
 def gradescope_results(report: ScoreReport, *, hidden: Iterable[str] = ()) -> dict[str, Any]:
     """Gradescope's results.json. Hidden checks (``hidden: true`` in the report) and the
-    checks named in ``hidden`` (``"<exercise>/<check>"``) show after the due date."""
+    checks named in ``hidden`` (``"<exercise>/<check>"``) show after the due date.
+
+    The top-level ``output`` (the total, then where each exercise's code came from, a
+    notebook's cells included) is plain text (``output_format``) and is shown to the student
+    whenever the results are: the results' own ``visibility`` is left at its default,
+    ``visible``."""
     hidden = set(hidden)
+    total = say(
+        "platform.total", score=points_text(report.score), max_score=points_text(report.max_score)
+    )
     return {
         "score": report.score,
         "execution_time": round(_total_seconds(report)),
-        "output": f"{report.score:g} / {report.max_score:g} points",
+        "output": "\n\n".join(filter(None, [total, source_text(report, language())])),
+        "output_format": "text",
         "tests": [
             {
                 "name": _test_name(test),
@@ -96,8 +110,10 @@ def classroom_payload(report: ScoreReport) -> dict[str, Any]:
 def prairielearn_results(report: ScoreReport) -> dict[str, Any]:
     """PrairieLearn's external-grader results (``/grade/results/results.json``): the score as
     a fraction of the maximum, one test per check with its points, what became of it
-    (``message``) and the check's feedback (``output``)."""
+    (``message``) and the check's feedback (``output``). Where a notebook was graded, the
+    top-level ``output`` says where each exercise's code came from, cell by cell."""
     maximum = report.max_score
+    sources = source_text(report, language())
     return {
         "gradable": True,
         "score": report.score / maximum if maximum else 0.0,
@@ -106,6 +122,7 @@ def prairielearn_results(report: ScoreReport) -> dict[str, Any]:
             score=points_text(report.score),
             max_score=points_text(maximum),
         ),
+        **({"output": sources} if sources else {}),
         "tests": [
             {
                 "name": _test_name(test),
