@@ -3,6 +3,7 @@ within a batch read back from the folder its judges share, only when a judge of 
 signed them."""
 
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -10,30 +11,36 @@ import numpy as np
 import pytest
 
 from grader.judge import grader_runs
-from grader.judge.process import Answer, StudentError
+from grader.judge.process import Answer, StudentError, Submission
 
 ARGS = (np.arange(6, dtype=np.float32).reshape(2, 3), "Adam", 0.001)
 
 
 class Inspector:
-    """Stands in for the inspector: counts its requests, answers once ``go`` is set."""
+    """Stands in for a grader-only process: records its requests, answers once ``go`` is
+    set, and reports the epochs it was told of (as ``Submission`` does)."""
 
     def __init__(self, value: Any = None, error: StudentError | None = None):
         self.asked: list[tuple[str, tuple[Any, ...]]] = []
+        self.calls: list[dict[str, Any]] = []
         self.go = threading.Event()
         self.go.set()
         self.value = value if value is not None else {"weights": [np.ones((2, 2)) * 0.5]}
         self.error = error
+        self.background_epoch: tuple[int, int] | None = None
+        self.shown: list[tuple[int, int]] = []
+        self.on_epoch = lambda epoch, epochs: self.shown.append((epoch, epochs))
 
     def request(self, name: str, args: Any = (), kwargs: Any = None, **options: Any) -> Answer:
         self.asked.append((name, tuple(args)))
+        self.calls.append({"name": name, "args": list(args), "kwargs": kwargs, **options})
         self.go.wait(10)
         return Answer(error=self.error) if self.error else Answer(value=self.value)
 
 
 @pytest.fixture
-def batch_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The variables a batch hands its judges, pointing at a folder of this test's."""
+def batch_folder(monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The variables a batch hands its judges (a new private folder and key) set here."""
     with grader_runs.kept_for_batch() as shared:
         for name, value in shared.items():
             monkeypatch.setenv(name, value)
@@ -122,3 +129,45 @@ def test_the_batchs_folder_is_private_and_goes_with_the_batch():
         assert folder.stat().st_mode & 0o777 == 0o700
         assert len(bytes.fromhex(shared[grader_runs.KEY_VARIABLE])) == 32
     assert not folder.exists()
+
+
+def test_the_request_is_the_factory_with_all_it_was_given():
+    inspector = Inspector()
+    grader_runs.started(
+        inspector, "fitted_digits_classifier", ARGS, {"epochs": 8}, convert="model"
+    ).answer()
+    (call,) = inspector.calls
+    assert call["name"] == "fitted_digits_classifier" and call["op"] == "make"
+    assert call["kwargs"] == {"epochs": 8} and call["convert"] == "model"
+
+
+def test_a_run_not_kept_is_never_read_back_nor_written(batch_folder: Path):
+    inspector = Inspector()
+    for _ in range(2):
+        grader_runs.started(inspector, "compiled_step", ARGS, kept=False).answer()
+    assert len(inspector.asked) == 2
+    assert list(batch_folder.iterdir()) == []
+
+
+def test_the_epochs_of_a_run_are_shown_while_a_check_waits_for_it():
+    inspector = Inspector()
+    inspector.go.clear()
+    run = grader_runs.started(inspector, "callback_training_run", ARGS)
+
+    def trains() -> None:
+        for epoch in (1, 2, 3):
+            inspector.background_epoch = (epoch, 3)
+            time.sleep(6 * grader_runs.PROGRESS_EVERY)
+        inspector.go.set()
+
+    threading.Thread(target=trains).start()
+    run.answer()
+    assert inspector.shown == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_a_closed_process_answers_a_late_run_with_an_error_and_starts_nothing(tmp_path: Path):
+    submission = Submission(None)
+    submission.close()
+    answer = submission.request("compiled_step", ARGS, op="make")
+    assert answer.error is not None and answer.error.type == "closed"
+    assert submission._process is None, "a process was started after close()"

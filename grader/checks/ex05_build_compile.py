@@ -238,8 +238,11 @@ def _trains_as_compiled(
     task, optimizer, rate, keras_class, keras_rate = case
     call = f"compile_model(model, {task!r}, {optimizer!r}, {rate!r})"
     x, y = _step_batch(task)
-    gold = grader_runs.started(
-        inspector, "compiled_step", (before, keras_class, keras_rate, LOSS_NAMES[task], x, y)
+    gold = grader_runs.started(  # handed the student's model: not kept for other judges
+        inspector,
+        "compiled_step",
+        (before, keras_class, keras_rate, LOSS_NAMES[task], x, y),
+        kept=False,
     )
     stepped = student.submission.request(
         "one_training_step", (model, x, y), op="make", convert="model"

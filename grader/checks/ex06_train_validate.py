@@ -199,7 +199,7 @@ def _trained(student: Student, run: TrainingRun) -> tuple[dict[str, Any], dict[s
     return history, student.settle(weights, say("words.trained_model")).value, model
 
 
-def test_train(student: Student, inspector) -> None:
+def test_train(student: Student, trainer) -> None:
     """The History has every epoch's validation loss, and the trained weights are those of the
     grader's own ``model.fit`` of the same model, on the same data, from the same seed (run in
     a process without student code): nothing the student's process reports is taken on trust.
@@ -207,7 +207,7 @@ def test_train(student: Student, inspector) -> None:
     run = TrainingRun.drawn_for(student.submission.student_file)
     X_train, X_val, y_train, y_val = _split(run.split_seed)
     reference = grader_runs.started(
-        inspector,
+        trainer,
         "fitted_digits_classifier",
         (X_train, y_train, X_val, y_val),
         {"epochs": run.epochs, "batch_size": run.batch_size, "seed_value": run.seed},

@@ -240,7 +240,10 @@ REFERENCE_STOPPING = {"monitor": "val_loss", "patience": 2, "restore_best_weight
 
 
 def _training(
-    student: Student, inspector: Submission, tmp_path_factory: pytest.TempPathFactory
+    student: Student,
+    inspector: Submission,
+    trainer: Submission,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> dict[str, Any]:
     """One run of ``train_with_callbacks`` and one of the grader's own, shared by the three
     checks that judge them."""
@@ -248,7 +251,8 @@ def _training(
     if "training" not in memo:
         try:
             base = tmp_path_factory.getbasetemp()
-            memo["training"] = _train(student, inspector, tmp_path_factory.mktemp("checkpoint"))
+            folder = tmp_path_factory.mktemp("checkpoint")
+            memo["training"] = _train(student, inspector, trainer, folder)
             memo["training"]["base"] = base
         except Verdict as verdict:
             memo["training"] = verdict
@@ -258,7 +262,9 @@ def _training(
     return result
 
 
-def _train(student: Student, inspector: Submission, tmp_dir: Path) -> dict[str, Any]:
+def _train(
+    student: Student, inspector: Submission, trainer: Submission, tmp_dir: Path
+) -> dict[str, Any]:
     """The student's run on the grader's model, observed by what it did (the optimizer's step
     count, the weights it ended with, the file it wrote), and the grader's own run, in a process
     without student code, with a real EarlyStopping built from the student's settings."""
@@ -269,21 +275,21 @@ def _train(student: Student, inspector: Submission, tmp_dir: Path) -> dict[str, 
         f"train_with_callbacks(model, X_train, y_train, X_val, y_val, {shown!r}, "
         f"epochs={EPOCH_LIMIT}, batch_size={BATCH_SIZE})"
     )
+    model = student.submission.request(
+        "digits_image_classifier", kwargs={"seed_value": SEED}, op="make", keep=True
+    )
+    model = student.settle(model, say("words.model_to_train")).value  # an import error here
     try:
         known = _callbacks_of(student, inspector, path)["known"]
     except Verdict:
         known = {}
     stopping = known.get("EarlyStopping")
     gold = grader_runs.started(
-        inspector,
+        trainer,
         "callback_training_run",
         (stopping or REFERENCE_STOPPING, X_train, y_train, X_val, y_val),
         {"epochs": EPOCH_LIMIT, "batch_size": BATCH_SIZE},
     )
-    model = student.submission.request(
-        "digits_image_classifier", kwargs={"seed_value": SEED}, op="make", keep=True
-    )
-    model = student.settle(model, say("words.model_to_train")).value
     answer = student.submission.request(
         "train_with_callbacks",
         (model, X_train, y_train, X_val, y_val, path),
@@ -338,8 +344,8 @@ def _evidence(run: dict[str, Any]) -> list[Explanation]:
     return hints
 
 
-def test_stops_early(student: Student, inspector, tmp_path_factory) -> None:
-    run = _training(student, inspector, tmp_path_factory)
+def test_stops_early(student: Student, inspector, trainer, tmp_path_factory) -> None:
+    run = _training(student, inspector, trainer, tmp_path_factory)
     gold = run["gold"]
     if run["stopping"] is None:
         raise Verdict(say("keras.no_early_stopping", call=run["call"]))
@@ -375,8 +381,8 @@ def _not_best(run: dict[str, Any], what: str, weights: list[np.ndarray], loss: f
     return say("keras.not_best", call=run["call"], what=what, loss=loss, best=best)
 
 
-def test_checkpoint_is_best(student: Student, inspector, tmp_path_factory) -> None:
-    run = _training(student, inspector, tmp_path_factory)
+def test_checkpoint_is_best(student: Student, inspector, trainer, tmp_path_factory) -> None:
+    run = _training(student, inspector, trainer, tmp_path_factory)
     path = Path(run["path"])
     if path.is_symlink():
         raise Verdict(say("keras.link_not_checkpoint", call=run["call"], path=_shown(path, run)))
@@ -413,8 +419,8 @@ def test_checkpoint_is_best(student: Student, inspector, tmp_path_factory) -> No
     raise Verdict.of(*lines)
 
 
-def test_restores_best_weights(student: Student, inspector, tmp_path_factory) -> None:
-    run = _training(student, inspector, tmp_path_factory)
+def test_restores_best_weights(student: Student, inspector, trainer, tmp_path_factory) -> None:
+    run = _training(student, inspector, trainer, tmp_path_factory)
     weights = _weights(run["model"])
     if _same(weights, run["gold"]["best"]):
         return

@@ -197,7 +197,8 @@ _connecting = threading.Lock()
 def disconnect(address: str) -> None:
     """Close this process's connection to the fork server at ``address``, if it has one: its
     handler there then stops every child it forked for this process."""
-    connection = _connections.pop(address, None)
+    with _connecting:
+        connection = _connections.pop(address, None)
     if connection is not None:
         connection.socket.close()
 

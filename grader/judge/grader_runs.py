@@ -1,9 +1,9 @@
 """The grader's own runs in the inspector (a model trained as an exercise prescribes, a
 compiled model's step): started beside the student's run, and kept for the rest of a batch.
 
-``started(inspector, "fitted_digits_classifier", args, kwargs)`` sends the request from a
+``started(trainer, "fitted_digits_classifier", args, kwargs)`` sends the request from a
 thread of its own and returns at once, so that a second core trains the grader's model while
-the first trains the student's; ``.answer()`` waits for it.
+the first trains the student's; ``.answer()`` waits for it, showing its epochs.
 
 A run is a pure function of its request: the same factory, arguments and kit on the same
 machine give the same weights (each process computes with one thread per numeric library:
@@ -39,31 +39,47 @@ RUNS_VARIABLE = "GRADER_RUNS"
 """The folder where a batch's judges keep the grader's runs."""
 KEY_VARIABLE = "GRADER_RUNS_KEY"
 """The batch's key (hex) that signs each kept run."""
-SOURCES = ("judge/inspect_files.py", "worker/provided.py", "worker/to_plain.py")
+SOURCES = (
+    "catalog.py",
+    "protocol.py",
+    "judge/inspect_files.py",
+    "worker/provided.py",
+    "worker/to_plain.py",
+)
 """The kit's files whose code decides what a run gives (beside the versions)."""
 _SIGNATURE_BYTES = hashlib.sha256().digest_size
+PROGRESS_EVERY = 0.25
+"""Seconds between looks at a run's progress while a check waits for it."""
 
 
 class GraderRun:
     """One of the grader's runs, under way in a thread of its own or read back from the
     batch's folder."""
 
-    def __init__(self, inspector: Submission, request: dict[str, Any]):
+    def __init__(self, inspector: Submission, request: dict[str, Any], kept: bool):
         self._inspector = inspector
         self._request = request
-        self._name = _name(request)
+        self._name = _name(request) if kept else None
         self._future: Future[Answer] = Future()
         threading.Thread(
             target=self._run, name=f"grader run {request['name']}", daemon=True
         ).start()
 
     def answer(self) -> Answer:
-        """The run's answer, once it has one."""
-        return self._future.result()
+        """The run's answer, once it has one; meanwhile its epochs are shown (``on_epoch``)."""
+        shown = None
+        while True:
+            try:
+                return self._future.result(timeout=PROGRESS_EVERY)
+            except TimeoutError:
+                epoch = self._inspector.background_epoch
+                if epoch != shown and epoch is not None and self._inspector.on_epoch:
+                    self._inspector.on_epoch(*epoch)
+                shown = epoch
 
     def _run(self) -> None:
         try:
-            answer = _read(self._name)
+            answer = _read(self._name) if self._name else None
             if answer is None:
                 request = self._request
                 answer = self._inspector.request(
@@ -73,7 +89,7 @@ class GraderRun:
                     op="make",
                     convert=request["convert"],
                 )
-                if answer.error is None:
+                if answer.error is None and self._name:
                     _keep(self._name, answer)
             self._future.set_result(answer)
         except BaseException as error:  # handed to whoever waits for the answer
@@ -87,11 +103,15 @@ def started(
     kwargs: dict[str, Any] | None = None,
     *,
     convert: str | None = None,
+    kept: bool = True,
 ) -> GraderRun:
-    """The inspector's ``factory(*args, **kwargs)`` (a ``grader.judge.inspect_files`` name),
-    started now; its value plain data (``convert``: as for ``Submission.request``)."""
+    """``factory(*args, **kwargs)`` (a ``grader.judge.inspect_files`` name) in ``inspector``
+    (a grader-only process), started now; its value plain data (``convert``: as for
+    ``Submission.request``). ``kept``: a batch's other judges may read it back; only for
+    runs of the ``trainer`` process, which is handed nothing a student made but plain
+    settings (a run given a student's model configuration is not kept)."""
     request = {"name": factory, "args": list(args), "kwargs": kwargs or {}, "convert": convert}
-    return GraderRun(inspector, request)
+    return GraderRun(inspector, request, kept)
 
 
 @contextlib.contextmanager

@@ -377,6 +377,19 @@ def inspector(
     submission.close()
 
 
+@pytest.fixture(scope="session")
+def trainer(request: pytest.FixtureRequest) -> Iterator[Submission]:
+    """A process that runs grader code only and is handed nothing a student made beyond plain
+    settings (never a file, never a model's configuration): the grader's own training runs
+    (``grader.judge.grader_runs``), which a batch's other judges may read back, so nothing a
+    student's work could do to a process that opens it reaches another student's marks."""
+    submission = Submission(None, timeout=INSPECTOR_TIMEOUT, deadline=_deadline(request.config))
+    if _PROGRESS in request.config.stash:
+        submission.on_epoch = request.config.stash[_PROGRESS].graders_epoch
+    yield submission
+    submission.close()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Refuse a check without points, so no check ever counts for nothing by accident; then
     keep only the checks ``--checks`` names, if it names any (the others are deselected)."""

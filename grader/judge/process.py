@@ -128,6 +128,10 @@ class Submission:
         self._workdir: tempfile.TemporaryDirectory[str] | None = None
         self._serving = threading.RLock()
         """Held for one request: a grader's run in another thread waits its turn."""
+        self._closed = False
+        self.background_epoch: tuple[int, int] | None = None
+        """The newest epoch event of a request from another thread (a grader's run): shown
+        by the main thread while it waits for that run (``grader_runs.GraderRun.answer``)."""
         self._timed_out: set[str] = set()
         """Functions that ran past the time limit once: not called again."""
         self.printed: list[str] = []
@@ -153,7 +157,8 @@ class Submission:
         return Path(self._workdir.name) if self._workdir else None
 
     def _start(self) -> None:
-        self.close()  # a child that timed out or crashed leaves its files behind
+        self._discard()
+        self._remove_files()  # a child that timed out or crashed leaves its files behind
         self._generation += 1
         self.memo = {}
         self._judge_objects = {}
@@ -286,15 +291,17 @@ class Submission:
         return answer
 
     def _show_epoch(self, event: Any) -> None:
-        """Hand a well-formed epoch event (``{"epoch": 3, "epochs": 10}``) to ``on_epoch``, for
-        requests of the main thread only (a grader's run in the background trains quietly)."""
-        if threading.current_thread() is not threading.main_thread():
-            return
+        """Hand a well-formed epoch event (``{"epoch": 3, "epochs": 10}``) to ``on_epoch``; of
+        a request from another thread, keep it in ``background_epoch`` (the terminal is the
+        main thread's)."""
         if self.on_epoch is None or not isinstance(event, dict):
             return
         epoch, epochs = event.get("epoch"), event.get("epochs")
         if type(epoch) is int and type(epochs) is int and 0 < epoch <= epochs <= EPOCH_LIMIT:
-            self.on_epoch(epoch, epochs)
+            if threading.current_thread() is threading.main_thread():
+                self.on_epoch(epoch, epochs)
+            else:
+                self.background_epoch = (epoch, epochs)
 
     def _answer_callback(self, callback: Any) -> dict[str, Any]:
         """The judge's answer to a ``JudgeObject``'s method call from the student's process."""
@@ -321,6 +328,8 @@ class Submission:
             return self._served(request)
 
     def _served(self, request: dict[str, Any]) -> Answer:
+        if self._closed:  # a grader's run that nobody waited for, after the session's end
+            return Answer(error=StudentError("crashed", type="closed"))
         if request["name"] in self._timed_out:
             return Answer(error=StudentError("timeout", type="repeat"))
         if self._stale(request):
@@ -449,8 +458,14 @@ class Submission:
                     stream.close()
 
     def close(self) -> None:
-        """Stop the child and remove its files."""
+        """Stop the child and remove its files; a request after this gets an error. A request
+        under way in another thread ends as its child is stopped, before the files go."""
+        self._closed = True
         self._discard()
+        with self._serving:
+            self._remove_files()
+
+    def _remove_files(self) -> None:
         if self._output is not None:
             self._output.close()
             self._output = None
