@@ -46,13 +46,20 @@ def _total_seconds(report: ScoreReport) -> float:
 
 
 def gradescope_results(report: ScoreReport, *, hidden: Iterable[str] = ()) -> dict[str, Any]:
-    """Gradescope's results.json. Hidden checks (``hidden: true`` in the report) and the
-    checks named in ``hidden`` (``"<exercise>/<check>"``) show after the due date."""
+    """Gradescope's results.json, as its autograder specification documents it
+    (https://gradescope-autograders.readthedocs.io/en/latest/specs/): the top-level ``score``,
+    which overrides the tests' total, is the report's score; one test per check. Hidden checks
+    (``hidden: true`` in the report) and the checks named in ``hidden``
+    (``"<exercise>/<check>"``) show after the due date."""
     hidden = set(hidden)
     return {
         "score": report.score,
         "execution_time": round(_total_seconds(report)),
-        "output": f"{report.score:g} / {report.max_score:g} points",
+        "output": say(
+            "platform.total",
+            score=points_text(report.score),
+            max_score=points_text(report.max_score),
+        ),
         "tests": [
             {
                 "name": _test_name(test),
