@@ -3,7 +3,9 @@ HTML, its validity (html5lib's strict WHATWG parser), and its behaviour in a rea
 Chromium driven by Playwright: no console errors, sorting and the status filter change the
 rows, every link resolves, readable without JavaScript, printable. No sandbox runs."""
 
+import re
 import shutil
+import string
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -18,6 +20,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
 from grader.commands import batch
 from grader.results import class_page
+from grader.words import messages, say_in
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -41,6 +44,15 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("batch")
     outcomes = [batch.Outcome(student, report) for student, report in REPORTS]
     batch.write_class_files(folder, outcomes, "en", feedback_hidden=False)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def out_ko(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same batch's output in Korean (``grader batch --lang ko``)."""
+    folder = tmp_path_factory.mktemp("batch-ko")
+    outcomes = [batch.Outcome(student, report) for student, report in REPORTS]
+    batch.write_class_files(folder, outcomes, "ko", feedback_hidden=False)
     return folder
 
 
@@ -113,6 +125,83 @@ def test_each_diagnosis_links_the_students_who_got_it(out: Path) -> None:
     assert _text(summed[1]) == "2"
 
 
+WORDS_ATTRIBUTES = ("title", "aria-label", "data-shown", "data-sort")
+"""The attributes that hold words a reader sees (tooltips, what a screen reader says, the
+script's sentences)."""
+
+
+def _readable(out: Path) -> str:
+    """Every text of the class page a reader sees or hears, and the script's words (without
+    the fields it fills in)."""
+    tree = _tree(out)
+    body = tree.find(f"{NAMESPACE}body")
+    texts = [
+        text
+        for element in body.iter()
+        if element.tag != f"{NAMESPACE}script"
+        for text in (element.text, element.tail)
+        if text
+    ]
+    texts += [_text(tree.find(f".//{NAMESPACE}title"))]
+    texts += [e.get(a) for e in tree.iter() for a in WORDS_ATTRIBUTES if e.get(a)]
+    return re.sub(r"\{\w+\}", "", "\n".join(texts))  # the script fills in {shown}, {count}
+
+
+def _english_words() -> set[str]:
+    """The words (three letters or more) of the English class page's own sentences: every
+    message of ``class_page`` in en.toml, its fields left out."""
+
+    def flat(node: object) -> list[str]:
+        return [t for v in node.values() for t in flat(v)] if isinstance(node, dict) else [node]
+
+    fragments = [
+        literal
+        for text in flat(messages("en")["class_page"])
+        for literal, *_ in string.Formatter().parse(text)
+    ]
+    return {word.lower() for part in fragments for word in re.findall(r"[A-Za-z]{3,}", part)}
+
+
+def _data_words() -> set[str]:
+    """The words that come from the reports, not the page: ids, exercises, checks, messages,
+    diagnoses, isolation levels."""
+    texts = [student for student, _ in REPORTS]
+    for _, report in REPORTS:
+        texts += [report.submission.message, report.isolation["level"]]
+        texts += [f"{t.exercise} {t.name} {t.message} {t.diagnosis}" for t in report.tests]
+    return {word.lower() for text in texts for word in re.findall(r"[A-Za-z]{3,}", text)}
+
+
+def test_the_korean_page_has_no_english_sentence(out: Path, out_ko: Path) -> None:
+    """Every word the English page says of its own is gone from the Korean page (words that
+    come from the reports, such as a diagnosis, stay as the reports say them)."""
+    english = _readable(out).lower()
+    own = {w for w in _english_words() - _data_words() if re.search(rf"\b{w}\b", english)}
+    assert {"class", "summary", "students", "median", "diagnoses", "marks"} <= own, own
+    korean = _readable(out_ko)
+    left = sorted(w for w in own if re.search(rf"\b{w}\b", korean, re.IGNORECASE))
+    assert not left, f"English words left on the Korean class page: {left}"
+    assert _tree(out_ko).get("lang") == "ko"
+    assert say_in("ko", "class_page.title") in korean
+    assert say_in("ko", "class_page.submission_status.unreadable") in korean  # dave's status
+    assert say_in("ko", "class_page.band.full") in korean
+
+
+def test_the_batchs_summary_line_is_in_its_language(out: Path) -> None:
+    outcomes = [batch.Outcome(student, report) for student, report in REPORTS]
+    english = batch.summary_line(outcomes, out)
+    assert english.startswith("9 submissions: 6 graded, 1 timeout, 1 error, 1 unreadable")
+    korean = batch.summary_line(outcomes, out, "ko")
+
+    def words(line: str) -> set[str]:
+        for name in ("gradebook.csv", "summary.html"):
+            line = line.replace(str(out / name), "")
+        return set(re.findall(r"[A-Za-z]{3,}", line))
+
+    assert len(words(english)) > 5 and not words(korean), korean
+    assert korean.startswith("제출물 9개: 채점됨 6개, 시간 초과 1개, 오류 1개, 읽을 수 없음 1개")
+
+
 # The page in a real browser.
 
 
@@ -162,6 +251,29 @@ def test_the_page_loads_without_console_errors(opened: Opened) -> None:
     assert opened.errors == []
     assert page.locator("#filters").is_visible()  # the script ran and showed the filter
     assert page.locator("#shown").inner_text() == f"{len(CLASS)} of {len(CLASS)} students shown"
+
+
+def test_the_korean_page_says_in_korean_what_its_script_writes(
+    browser: Browser, out_ko: Path
+) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
+    page.goto((out_ko / "summary.html").as_uri())
+    total = len(CLASS)
+    assert page.locator("#shown").inner_text() == say_in(
+        "ko", "class_page.shown", shown=total, count=total
+    )
+    status = page.locator("#student-table th button", has_text=say_in("ko", "class_page.status"))
+    assert status.get_attribute("title") == say_in("ko", "class_page.sort")
+    graded = say_in("ko", "class_page.submission_status.graded")
+    page.get_by_label(f"{graded} (6)").uncheck()
+    assert page.locator("#shown").inner_text() == say_in(
+        "ko", "class_page.shown", shown=3, count=total
+    )
+    assert errors == []
+    context.close()
 
 
 def test_clicking_a_header_sorts_the_rows(opened: Opened) -> None:

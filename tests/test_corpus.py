@@ -6,12 +6,15 @@ exercise only: the other exercises' files are the reference's own, and test_scor
 that a broken or missing file costs nothing outside its exercise.
 """
 
+from pathlib import Path
 from typing import Any
 
 import pytest
-from kit import CorpusEntry, corpus, grade_all, results, submission_with
+from format_totals import READERS, fractional, problems
+from kit import CorpusEntry, corpus, grade_all, results, submission_with, typed
 
 from grader.catalog import exercises
+from grader.results import actions, formats, gradebooks
 from grader.words import say
 
 WRONG = corpus("wrong")
@@ -111,3 +114,44 @@ def test_messages_name_function_input_and_tolerance(graded: dict) -> None:
         "Likely mistake",
     ):
         assert part in message, message
+
+
+@pytest.fixture(scope="module")
+def fractional_corpus(graded: dict) -> list[tuple[str, Any]]:
+    """Each wrong entry's real report with its checks worth fractional points (0.5, 0.25,
+    2.5, ..., 0.1: ``format_totals.FRACTIONS``), as a batch's report of that id."""
+    return [(e.id, fractional(typed(graded[e.id]), e.id, i)) for i, e in enumerate(WRONG)]
+
+
+def test_the_fractional_corpus_has_fractions(fractional_corpus: list) -> None:
+    """Most totals have a fraction, some of two decimals or more, and some carry binary
+    floating point's noise (0.1 + 0.2), which no format may show as another total."""
+    written = [repr(report.score) for _, report in fractional_corpus]
+    decimals = [len(text.partition(".")[2].rstrip("0")) for text in written]
+    assert sum(d > 0 for d in decimals) > len(written) / 2, written
+    assert any(2 <= d <= 4 for d in decimals), written
+    assert any(d > 4 for d in decimals), written
+
+
+def test_every_format_with_points_is_read() -> None:
+    """A new format with points gets a reader in format_totals.READERS; annotations are the
+    only output of grader report without points."""
+    named = {
+        *formats.FORMATS,
+        *actions.FORMATS,
+        *(f"gradebook {f}" for f in gradebooks.GRADEBOOK_FORMATS),
+    }
+    assert named - {"annotations"} <= set(READERS), named - set(READERS)
+
+
+@pytest.mark.parametrize("fmt", list(READERS))
+def test_fractional_points_survive_every_format(
+    fmt: str, fractional_corpus: list, tmp_path: Path
+) -> None:
+    """Every total and exercise score the format shows, parsed back from what it wrote, is the
+    score report's to four decimals (the most the kit writes), a late penalty of 2.5 points
+    included where the format has one."""
+    shown = READERS[fmt](fractional_corpus, tmp_path)
+    assert len(shown) >= 2 * len(fractional_corpus), f"{fmt} showed too little: {shown[:3]}"
+    wrong = problems(shown)
+    assert not wrong, f"{len(wrong)} of {len(shown)} numbers differ:\n" + "\n".join(wrong[:12])

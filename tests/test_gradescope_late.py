@@ -42,9 +42,117 @@ DOCUMENTED_EXAMPLE: dict[str, Any] = {
 }
 """Gradescope's documented example of /autograder/submission_metadata.json ("Submission
 Metadata" in its autograder documentation), its comments left out."""
+DOCUMENTED_RESULTS: dict[str, Any] = {
+    "score": 44.0,
+    "execution_time": 136,
+    "output": "Text relevant to the entire submission",
+    "output_format": "simple_format",
+    "test_output_format": "text",
+    "test_name_format": "text",
+    "visibility": "after_due_date",
+    "stdout_visibility": "visible",
+    "extra_data": {},
+    "tests": [
+        {
+            "score": 2.0,
+            "max_score": 2.0,
+            "status": "passed",
+            "name": "Your name here",
+            "name_format": "text",
+            "number": "1.1",
+            "output": "Giant multiline string that will be placed in a <pre> tag and collapsed",
+            "output_format": "text",
+            "tags": ["tag1", "tag2", "tag3"],
+            "visibility": "visible",
+            "extra_data": {},
+        },
+    ],
+    "leaderboard": [
+        {"name": "Accuracy", "value": 0.926},
+        {"name": "Time", "value": 15.1, "order": "asc"},
+        {"name": "Stars", "value": "*****"},
+    ],
+}
+"""Gradescope's documented results.json ("Output format" in its autograder specification,
+https://gradescope-autograders.readthedocs.io/en/latest/specs/), its comments left out. They
+say: the top-level score is "optional, but required if not on each test case below. Overrides
+total of tests if specified"; a test's score is "optional, but required if not on top level
+submission"; every other field is optional. Nothing there says a test's score may be
+negative."""
+DOCUMENTED_STATUS_EXAMPLE: dict[str, Any] = {
+    "tests": [
+        {"name": "Compilation check", "status": "passed"},
+        {"name": "Style check", "status": "failed"},
+        {"name": "Test 3", "score": 5, "max_score": 10, "status": "passed"},
+    ]
+}
+"""The specification's "Test case status" example: tests without score information are
+"informational checks with a passing or failing status"."""
+VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}
+"""The visibility options the specification lists."""
 REPORT = mixed_report()
 """2 of 7.25 points."""
-RESULT_KEYS = {"name", "score", "max_score", "status", "output", "visibility"}
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    return {str: "string", list: "array", dict: "object", type(None): "null"}[type(value)]
+
+
+def shape_problems(results: dict[str, Any]) -> list[str]:
+    """How ``results`` departs from the documented shape: a field the specification does not
+    list or of another JSON type than its example's, a status other than passed or failed, an
+    unlisted visibility, a test score that is negative."""
+    problems = []
+    documented_test = DOCUMENTED_RESULTS["tests"][0]
+    for where, given, documented in [
+        ("results.json", results, DOCUMENTED_RESULTS),
+        *((f"test {i}", test, documented_test) for i, test in enumerate(results.get("tests", []))),
+    ]:
+        for key, value in given.items():
+            if key not in documented:
+                problems.append(f"{where}: {key!r} is not a documented field")
+            elif _json_type(value) != _json_type(documented[key]):
+                problems.append(
+                    f"{where}: {key!r} is a {_json_type(value)}, documented as a "
+                    f"{_json_type(documented[key])}"
+                )
+        if given.get("visibility", "visible") not in VISIBILITIES:
+            problems.append(f"{where}: visibility {given['visibility']!r} is not documented")
+    for i, test in enumerate(results.get("tests", [])):
+        if test.get("status", "passed") not in ("passed", "failed"):
+            problems.append(f"test {i}: status {test['status']!r} is not passed or failed")
+        if isinstance(test.get("score"), int | float) and test["score"] < 0:
+            problems.append(f"test {i}: a negative score ({test['score']}) is not documented")
+    return problems
+
+
+def test_the_shape_check_accepts_the_documented_examples_and_refuses_others() -> None:
+    assert shape_problems(DOCUMENTED_RESULTS) == []
+    assert shape_problems(DOCUMENTED_STATUS_EXAMPLE) == []
+    wrong = {
+        "points": 3,
+        "tests": [{"name": "a", "score": -1, "status": "error", "visibility": "soon"}],
+    }
+    assert shape_problems(wrong) == [
+        "results.json: 'points' is not a documented field",
+        "test 0: visibility 'soon' is not documented",
+        "test 0: status 'error' is not passed or failed",
+        "test 0: a negative score (-1) is not documented",
+    ]
+    assert shape_problems({"tests": [{"name": "b", "score": "1"}]}) == [
+        "test 0: 'score' is a string, documented as a number"
+    ]
+
+
+def test_results_follow_the_documented_shape() -> None:
+    results = gradescope_results(mixed_report(hidden=True))
+    assert shape_problems(results) == [] and "score" in results
+    assert results["score"] == 2 and results["output"] == "2 / 8.75 points"
+    assert sum(t["score"] for t in results["tests"]) == results["score"]
 
 
 def metadata(created_at: str, late_due_date: str | None = None) -> str:
@@ -55,11 +163,21 @@ def metadata(created_at: str, late_due_date: str | None = None) -> str:
 
 
 def _late_line(results: dict[str, Any]) -> dict[str, Any]:
-    assert all(set(test) == RESULT_KEYS for test in results["tests"]), results["tests"]
-    assert results["score"] == pytest.approx(sum(t["score"] for t in results["tests"]))
+    """The late rule's test, once the results are checked: the documented shape, the checks'
+    tests as without a rule, and the top-level score (which overrides the tests' total) the
+    checks' points less the penalty the late test records."""
+    assert shape_problems(results) == [], results
+    assert "score" in results, "the total is the top-level score, which overrides the tests'"
     lines = [t for t in results["tests"] if t["name"] == "Late penalty"]
     assert len(lines) == 1, "the late rule has exactly one test of its own"
-    return lines[0]
+    line = lines[0]
+    assert "score" not in line and "max_score" not in line, "an informational test, no points"
+    checks = [t for t in results["tests"] if t is not line]
+    assert checks == gradescope_results(REPORT)["tests"]
+    penalty = Decimal(repr(line["extra_data"]["late_penalty"]))
+    assert Decimal(repr(results["score"])) == Decimal(repr(REPORT.score)) - penalty
+    assert line["status"] == ("failed" if penalty else "passed")
+    return line
 
 
 def test_the_documented_example_is_on_time() -> None:
@@ -68,7 +186,7 @@ def test_the_documented_example_is_on_time() -> None:
     assert "by the due date 2018-07-31T23:00:00-07:00: no late penalty" in late.note
     results = with_late_line(gradescope_results(REPORT), late)
     line = _late_line(results)
-    assert (line["score"], line["max_score"], line["status"]) == (0, 0, "passed")
+    assert line["extra_data"] == {"late_penalty": 0, "days_late": 0}
     assert results["score"] == REPORT.score
 
 
@@ -83,7 +201,7 @@ def test_a_late_submission_loses_what_grader_gradebook_takes() -> None:
     assert (book.rows[0].days_late, book.rows[0].penalty) == (late.days, late.penalty)
     results = with_late_line(gradescope_results(REPORT), late)
     line = _late_line(results)
-    assert (line["score"], line["status"]) == (-1.45, "failed")
+    assert line["extra_data"] == {"late_penalty": 1.45, "days_late": 2}
     assert "2 day(s) late" in line["output"] and "1.45 points off" in line["output"]
     assert results["score"] == 0.55 and "1.45 points off" in results["output"]
     assert results["output"].endswith("After the late penalty: 0.55 / 7.25 points.")
@@ -123,7 +241,8 @@ def test_missing_or_malformed_metadata_takes_nothing_off(text: str | None, reaso
     assert (late.penalty, late.days) == (0, None)
     assert late.note.startswith("No late penalty was applied: ") and reason in late.note
     line = _late_line(with_late_line(gradescope_results(REPORT), late))
-    assert line["score"] == 0 and reason in line["output"]
+    assert line["extra_data"] == {"late_penalty": 0, "days_late": None}
+    assert reason in line["output"]
 
 
 def _autograder(tmp_path: Path, *export: str) -> Path:
@@ -151,7 +270,7 @@ def test_autograde_applies_the_zips_rule_to_gradescopes_metadata(
     (root / "submission_metadata.json").write_text(metadata("2018-08-03T12:00:00-07:00"))
     results = _autograded(root, monkeypatch)
     line = _late_line(results)
-    assert line["score"] == -1.0875  # 3 days, capped at 15% of 7.25
+    assert line["extra_data"] == {"late_penalty": 1.0875, "days_late": 3}  # capped: 15% of 7.25
     assert results["score"] == 0.9125  # to the last digit
 
 
@@ -160,7 +279,7 @@ def test_autograde_without_metadata_notes_it_and_takes_nothing(
 ) -> None:
     root = _autograder(tmp_path, "--late-penalty", "2.5/day")
     results = _autograded(root, monkeypatch)
-    assert _late_line(results)["score"] == 0 and results["score"] == REPORT.score
+    assert _late_line(results)["status"] == "passed" and results["score"] == REPORT.score
     assert "submission_metadata.json was not found" in results["output"]
 
 
@@ -172,7 +291,8 @@ def test_autograde_with_broken_settings_notes_it(
     (root / "submission_metadata.json").write_text(metadata("2018-08-03T12:00:00-07:00"))
     results = _autograded(root, monkeypatch)
     line = _late_line(results)
-    assert line["score"] == 0 and "late-work settings could not be read" in line["output"]
+    assert line["extra_data"]["late_penalty"] == 0
+    assert "late-work settings could not be read" in line["output"]
     assert "'lots' is not a rate" in line["output"]
 
 

@@ -13,6 +13,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from fixture_reports import mixed_report
+from format_totals import READERS, fractional, problems
 from kit import SOLUTIONS, grade, typed
 
 from grader import GRADER_ROOT
@@ -52,6 +54,23 @@ def test_gradescope_results_follow_the_specification(report: dict) -> None:
         assert test["visibility"] in ("visible", "after_due_date")
     relu = next(t for t in results["tests"] if t["name"] == "ex01_activations/relu")
     assert relu["visibility"] == "after_due_date"
+
+
+def test_a_total_of_seven_digits_keeps_them_in_every_format(tmp_path: Path) -> None:
+    """100.5625 points (a check worth 100.0625 and one of 0.5 passed): seven significant
+    digits, one more than ``:g`` writes (it wrote the table's total as 100.562)."""
+    base = fractional(mixed_report(), "alice")
+    exercise = base.exercises[0]
+    checks = tuple(
+        replace(c, max_score=100.0625) if c.name == "relu" else c for c in exercise.checks
+    )
+    wide = replace(exercise, checks=checks, max_score=sum(c.max_score for c in checks))
+    report = replace(base, exercises=(wide, *base.exercises[1:]))
+    assert report.score == 100.5625
+    for fmt, read in READERS.items():
+        folder = tmp_path / fmt.replace(" ", "-")
+        folder.mkdir()
+        assert not problems(read([("alice", report)], folder)), fmt
 
 
 def test_classroom_payload_agrees_with_the_report(report: dict) -> None:

@@ -56,8 +56,9 @@ from grader.judge import grader_runs
 from grader.judge.hidden import HiddenSuiteError, load_hidden_suite
 from grader.results.class_page import FEEDBACK_FOLDER, write_summary
 from grader.results.feedback import feedback_html, feedback_markdown
-from grader.results.formats import gradebook_csv, gradebook_row
+from grader.results.formats import gradebook_csv, gradebook_row, points_text
 from grader.results.model import (
+    SUBMISSION_STATUSES,
     ScoreReport,
     SubmissionRecord,
     build_score_report,
@@ -386,7 +387,8 @@ def run(settings: Settings, console: Console | None = None) -> list[Outcome]:
     console = console or Console(stderr=True)
     entries, others = find_submissions(settings.submissions)
     if others:
-        console.print(f"not submissions, left out: {', '.join(others)}", markup=False)
+        left_out = say_in(settings.lang, "batch.not_submissions", names=", ".join(others))
+        console.print(left_out, markup=False)
     if not entries:
         return []
     settings.out.mkdir(parents=True, exist_ok=True)
@@ -411,7 +413,7 @@ def run(settings: Settings, console: Console | None = None) -> list[Outcome]:
             outcomes[entry.id] = Outcome(entry.id, kept, skipped=True)
     todo = [e for e in entries if e.id not in outcomes]
     if outcomes:
-        console.print(f"skipped {len(outcomes)} submissions unchanged since the last run")
+        console.print(say_in(settings.lang, "batch.skipped", count=len(outcomes)))
     outcomes |= _grade_all(todo, settings, graded_with, console)
     ordered = [outcomes[e.id] for e in entries]
     write_class_files(settings.out, ordered, settings.lang, settings.feedback_hidden)
@@ -428,13 +430,14 @@ def write_class_files(
     unmarked: Sequence[Mapping[str, Any]] = (),
 ) -> None:
     """``OUT/gradebook.csv``, ``OUT/summary.html`` and the feedback pages of ``outcomes``, in id
-    order; ``grader merge`` writes a sharded class's with this too. ``unmarked``: gradebook rows
-    of students no report is there for (a merge's missing shards)."""
+    order, the pages in ``lang``; ``grader merge`` writes a sharded class's with this too.
+    ``unmarked``: gradebook rows of students no report is there for (a merge's missing
+    shards)."""
     rows = [gradebook_row(o.report, o.id) for o in outcomes]
     rows = sorted([*rows, *unmarked], key=lambda row: row["id"])
     (out / "gradebook.csv").write_text(gradebook_csv(rows), encoding="utf-8")
     if outcomes:
-        write_summary(out / "summary.html", [(o.id, o.report) for o in outcomes])
+        write_summary(out / "summary.html", [(o.id, o.report) for o in outcomes], lang)
     write_feedback(out, outcomes, lang, feedback_hidden)
 
 
@@ -481,8 +484,10 @@ def _grade_all(
                     if outcome.status != "graded":
                         assert outcome.report.submission is not None
                         message = outcome.report.submission.message.partition("\n")[0]
+                        status = f"class_page.submission_status.{outcome.status}"
                         progress.console.print(
-                            f"{entry.id}: {outcome.status}: {message}", markup=False
+                            f"{entry.id}: {say_in(settings.lang, status)}: {message}",
+                            markup=False,
                         )
                     progress.advance(task)
             except BaseException:
@@ -527,7 +532,8 @@ def _graded_safely(
     except StoppedError:
         raise
     except Exception as error:  # one submission never stops the batch
-        message = f"the batch could not grade this submission: {type(error).__name__}: {error}"
+        problem = f"{type(error).__name__}: {error}"
+        message = say_in(settings.lang, "batch.could_not_grade", error=problem)
         report = stand_in_report(settings, {}, "error", message)
         return Outcome(
             entry.id, with_submission(report, entry, None, graded_with, "error", message)
@@ -547,17 +553,28 @@ def _progress(console: Console) -> Progress:
     )
 
 
-def summary_line(outcomes: Sequence[Outcome], out: Path) -> str:
-    """One line for the end of a batch: counts by status, skipped, mean score, where."""
+def summary_line(outcomes: Sequence[Outcome], out: Path, lang: str = "en") -> str:
+    """One line for the end of a batch, in ``lang``: counts by status, skipped, mean score,
+    where."""
     counts = Counter(o.status for o in outcomes)
     statuses = ", ".join(
-        f"{counts[s]} {s}" for s in ("graded", "timeout", "error", "unreadable") if counts[s]
+        say_in(
+            lang,
+            "batch.status_count",
+            count=counts[s],
+            status=say_in(lang, f"class_page.submission_status.{s}"),
+        )
+        for s in SUBMISSION_STATUSES
+        if counts[s]
     )
-    skipped = sum(o.skipped for o in outcomes)
-    mean = sum(o.report.score for o in outcomes) / len(outcomes)
-    top = max(o.report.max_score for o in outcomes)
-    return (
-        f"{len(outcomes)} submissions: {statuses} ({skipped} skipped, unchanged); "
-        f"mean score {mean:.1f} / {top:g}; wrote {out / 'gradebook.csv'} and "
-        f"{out / 'summary.html'}"
+    return say_in(
+        lang,
+        "batch.summary",
+        count=len(outcomes),
+        statuses=statuses,
+        skipped=sum(o.skipped for o in outcomes),
+        mean=f"{sum(o.report.score for o in outcomes) / len(outcomes):.1f}",
+        top=points_text(max(o.report.max_score for o in outcomes)),
+        gradebook=out / "gradebook.csv",
+        page=out / "summary.html",
     )

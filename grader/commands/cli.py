@@ -330,7 +330,7 @@ def _batch(args: argparse.Namespace) -> int:
     if not outcomes:
         print(f"grader batch: no folder or .zip in {settings.submissions}", file=sys.stderr)
         return 2
-    print(batch.summary_line(outcomes, settings.out))
+    print(batch.summary_line(outcomes, settings.out, settings.lang))
     return 0
 
 
@@ -345,7 +345,7 @@ def _merge(args: argparse.Namespace) -> int:
         listed = ", ".join(f"{s} (shard {k})" for s, k in sorted(merged.missing.items()))
         print(f"grader merge: not graded, marked in the gradebook: {listed}", file=sys.stderr)
     if merged.outcomes:
-        print(batch.summary_line(merged.outcomes, out))
+        print(batch.summary_line(merged.outcomes, out, merged.lang))
     return 0
 
 

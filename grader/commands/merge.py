@@ -43,6 +43,8 @@ class Merged:
     missing: Mapping[str, int]
     """Every student of the class without a report, with the shard that should grade them."""
     shards: int
+    lang: str = "en"
+    """The batch's language (its ``--lang``)."""
 
 
 def merge(out: Path, partial: bool = False) -> Merged:
@@ -71,7 +73,7 @@ def merge(out: Path, partial: bool = False) -> Merged:
     unmarked = [template | {"id": s, "status": NOT_GRADED} for s in missing]
     lang = first.graded_with["options"]["lang"]
     write_class_files(out, outcomes, lang, first.feedback_hidden, unmarked)
-    return Merged(outcomes, missing, count)
+    return Merged(outcomes, missing, count, lang)
 
 
 def _records(out: Path) -> dict[int, ShardRecord]:

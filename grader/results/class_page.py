@@ -9,7 +9,9 @@ warning when student code was not isolated as strongly as the grader can isolate
 Charts are inline SVG, the style and the script are inlined from ``grader/templates/``: the
 page needs no network. Without JavaScript the table is plain HTML in id order, every row
 shown; the script only adds sorting and the status filter. All text that comes from a
-submission is escaped.
+submission is escaped. Every word of the page is in the batch's language (``lang``, the
+``class_page`` table of ``messages/<lang>.toml``); the script's own words ride in the page's
+``data-`` attributes.
 """
 
 import math
@@ -27,6 +29,7 @@ from grader import PACKAGE_DIR
 from grader.protocol import LEVELS
 from grader.results.formats import grading_status, points_text
 from grader.results.model import CHECK_STATUSES, SUBMISSION_STATUSES, ScoreReport
+from grader.words import say_in
 
 Reports = Sequence[tuple[str, ScoreReport]]
 """Each submission's id and score report (with its ``submission`` object), in id order."""
@@ -37,9 +40,10 @@ same mistake is counted as one."""
 TEMPLATES = PACKAGE_DIR / "templates"
 FEEDBACK_FOLDER = "feedback"
 """Where each student's feedback page is, beside the class page (``grader batch`` writes it)."""
-BANDS = ("none", "under 25%", "25% to 50%", "50% to 75%", "75% to 100%", "full marks")
-"""An exercise's score bands, by share of its points: nothing, full marks, and four bands
-between, each from its lower bound up to, not including, its upper bound."""
+BANDS = ("none", "under_25", "to_50", "to_75", "to_100", "full")
+"""An exercise's score bands, by share of its points (their words: ``class_page.band``):
+nothing, under 25%, 25% to 50%, 50% to 75%, 75% to 100%, full marks; each from its lower bound
+up to, not including, its upper bound."""
 BIN_WIDTHS = (0.25, 0.5, 1, 2, 2.5, 5, 10, 20, 25, 50, 100)
 """The widths, in points, the histogram of totals may have: the narrowest that fits."""
 MAX_BINS = 20
@@ -69,11 +73,12 @@ class Mistake:
     students: tuple[str, ...]
 
 
-def failure_messages(reports: Reports) -> list[Mistake]:
+def failure_messages(reports: Reports, lang: str = "en") -> list[Mistake]:
     """The most common reasons checks failed, raised or ran out of time (the diagnosis when
     there is one, else the message's first line, temporary paths masked): each with its count,
     the checks it was given for and the students who got it. Checks not attempted yet or not
     run are counted by status only."""
+    masked = say_in(lang, "class_page.temporary_file")
     counts: Counter[str] = Counter()
     checks: dict[str, set[str]] = {}
     students: dict[str, set[str]] = {}
@@ -82,7 +87,7 @@ def failure_messages(reports: Reports) -> list[Mistake]:
             if test.status in ("passed", "not_attempted", "not_run"):
                 continue
             lines = test.message.strip().splitlines()
-            first = TEMPORARY_PATH.sub("<temporary file>", lines[0]) if lines else test.status
+            first = TEMPORARY_PATH.sub(masked, lines[0]) if lines else test.status
             text = test.diagnosis or first
             counts[text] += 1
             checks.setdefault(text, set()).add(f"{test.exercise}/{test.name}")
@@ -99,7 +104,8 @@ class CheckRate:
     """How many submissions passed one check."""
 
     check: str
-    """``<check>``, with `` (hidden)`` for a check of the hidden suite."""
+    """``<check>``, marked as hidden (``table.hidden_check``) for a check of the hidden
+    suite."""
     passed: int
     total: int
 
@@ -108,13 +114,15 @@ class CheckRate:
         return self.passed / self.total if self.total else 0.0
 
 
-def pass_rates(reports: Reports) -> dict[str, list[CheckRate]]:
+def pass_rates(reports: Reports, lang: str = "en") -> dict[str, list[CheckRate]]:
     """Each exercise's checks with their pass rates, exercises in course order and each one's
     checks hardest first (lowest pass rate; ties in points-table order)."""
     passed: dict[str, dict[str, list[bool]]] = {}
     for _, report in reports:
         for test in report.tests:
-            label = test.name + (" (hidden)" if test.hidden else "")
+            label = (
+                say_in(lang, "table.hidden_check", check=test.name) if test.hidden else test.name
+            )
             checks = passed.setdefault(test.exercise, {})
             checks.setdefault(label, []).append(test.status == "passed")
     return {
@@ -126,7 +134,7 @@ def pass_rates(reports: Reports) -> dict[str, list[CheckRate]]:
     }
 
 
-def isolation_warning(reports: Reports) -> str:
+def isolation_warning(reports: Reports, lang: str = "en") -> str:
     """Why the page must warn about isolation, or an empty string: a report that names a
     level weaker than the strongest, or a graded one that names none."""
     weak: Counter[str] = Counter()
@@ -144,11 +152,14 @@ def isolation_warning(reports: Reports) -> str:
     if not weak:
         return ""
     levels = ", ".join(f"{level} ({count})" for level, count in sorted(weak.items()))
-    total = sum(weak.values())
-    return (
-        f"Student code was not isolated as strongly as it can be ({LEVELS[0]}) for {total} "
-        f"submissions: {levels}. " + " ".join(sorted(notes))
-    ).strip()
+    warning = say_in(
+        lang,
+        "class_page.weak_isolation",
+        strongest=LEVELS[0],
+        count=sum(weak.values()),
+        levels=levels,
+    )
+    return " ".join([warning, *sorted(notes)])
 
 
 def exercise_maxima(reports: Reports) -> dict[str, float]:
@@ -229,19 +240,17 @@ def bars_svg(
     )
 
 
-def score_histogram(reports: Reports) -> str:
+def score_histogram(reports: Reports, lang: str = "en") -> str:
     """The histogram of total scores, as inline SVG with an axis and a caption."""
     scores = [report.score for _, report in reports]
     top = max(report.max_score for _, report in reports)
     width = bin_width(top) if top > 0 else 1
     bins = max(1, math.ceil(top / width))
     edges = [points_text(i * width) for i in range(bins + 1)]
-    labels = [f"{edges[i]} to {edges[i + 1]} points" for i in range(bins)]
+    labels = [say_in(lang, "class_page.bin", low=edges[i], high=edges[i + 1]) for i in range(bins)]
     chart = bars_svg(histogram(scores, width, bins), labels, width=600, height=130, edges=edges)
-    return (
-        f"<figure>{chart}<figcaption>Submissions per total score (out of {points_text(top)}), "
-        f"in bins of {points_text(width)} points.</figcaption></figure>"
-    )
+    caption = say_in(lang, "class_page.histogram", top=points_text(top), width=points_text(width))
+    return f"<figure>{chart}<figcaption>{escape(caption)}</figcaption></figure>"
 
 
 class Markup(str):
@@ -269,7 +278,7 @@ def _cell(cell: object) -> str:
     return f"<td>{escape(str(cell))}</td>"
 
 
-def _student_row(student: str, report: ScoreReport, exercises: Sequence[str]) -> str:
+def _student_row(student: str, report: ScoreReport, exercises: Sequence[str], lang: str) -> str:
     status = grading_status(report)
     level = (report.isolation or {}).get("level", "")
     scores = {exercise.name: exercise.score for exercise in report.exercises}
@@ -282,49 +291,59 @@ def _student_row(student: str, report: ScoreReport, exercises: Sequence[str]) ->
             else '<td class="n" data-value="">-</td>'
             for name in exercises
         ),
-        f'<td class="status">{escape(status)}</td>',
-        f"<td>{escape(str(level)) or 'not recorded'}</td>",
+        f'<td class="status">{escape(say_in(lang, f"class_page.submission_status.{status}"))}</td>',
+        f"<td>{escape(str(level) or say_in(lang, 'class_page.not_recorded'))}</td>",
     ]
     return (
         f'<tr class="status-{escape(status)}" data-status="{escape(status)}">{"".join(cells)}</tr>'
     )
 
 
-def student_table(reports: Reports) -> str:
-    """Every student's row; the script sorts it and filters it by status."""
+def student_table(reports: Reports, lang: str = "en") -> str:
+    """Every student's row; the script sorts it and filters it by status, its words in the
+    ``data-shown`` and ``data-sort`` attributes of the table."""
+
+    def say(key: str, **fields: object) -> str:
+        return escape(say_in(lang, f"class_page.{key}", **fields))
+
     maxima = exercise_maxima(reports)
     top = max(report.max_score for _, report in reports)
     present = Counter(grading_status(report) for _, report in reports)
     boxes = "".join(
-        f'<label><input type="checkbox" value="{escape(status)}" checked> {escape(status)} '
-        f"({present[status]})</label>"
+        f'<label><input type="checkbox" value="{escape(status)}" checked> '
+        f"{say(f'submission_status.{status}')} ({present[status]})</label>"
         for status in SUBMISSION_STATUSES
         if present[status]
     )
     headers = [
-        '<th scope="col">id</th>',
-        f'<th scope="col" class="n" data-type="number">total / {points_text(top)}</th>',
+        f'<th scope="col">{say("id")}</th>',
+        f'<th scope="col" class="n" data-type="number">{say("total")} / {points_text(top)}</th>',
         *(
             f'<th scope="col" class="n" data-type="number">{escape(name)} / '
             f"{points_text(maximum)}</th>"
             for name, maximum in maxima.items()
         ),
-        '<th scope="col">status</th>',
-        '<th scope="col">isolation</th>',
+        f'<th scope="col">{say("status")}</th>',
+        f'<th scope="col">{say("isolation")}</th>',
     ]
-    rows = "\n".join(_student_row(student, report, list(maxima)) for student, report in reports)
+    rows = "\n".join(
+        _student_row(student, report, list(maxima), lang) for student, report in reports
+    )
+    words = (
+        f'data-shown="{say("shown", shown="{shown}", count="{count}")}" data-sort="{say("sort")}"'
+    )
     return (
-        '<p class="note">Each id links to the student\'s feedback page.</p>'
-        '<fieldset id="filters" hidden><legend>Show the students whose status is</legend>'
-        f"{boxes}</fieldset>"
-        f'<p id="shown" class="note" aria-live="polite">{len(reports)} students, in id order.</p>'
-        f'<div class="scroll"><table id="student-table"><thead><tr>{"".join(headers)}</tr></thead>'
-        f"<tbody>\n{rows}\n</tbody></table></div>"
+        f'<p class="note">{say("links_note")}</p>'
+        f'<fieldset id="filters" hidden><legend>{say("filter_legend")}</legend>{boxes}</fieldset>'
+        f'<p id="shown" class="note" aria-live="polite">{say("in_id_order", count=len(reports))}'
+        f'</p><div class="scroll"><table id="student-table" {words}><thead><tr>'
+        f"{''.join(headers)}</tr></thead><tbody>\n{rows}\n</tbody></table></div>"
     )
 
 
-def exercise_table(reports: Reports) -> str:
+def exercise_table(reports: Reports, lang: str = "en") -> str:
     """Each exercise's mean and median points and how many submissions are in each band."""
+    bands = [say_in(lang, f"class_page.band.{band}") for band in BANDS]
     rows = []
     for name, maximum in exercise_maxima(reports).items():
         scores = [e.score for _, r in reports for e in r.exercises if e.name == name]
@@ -333,14 +352,15 @@ def exercise_table(reports: Reports) -> str:
             counts[band_of(score, maximum)] += 1
         mean = statistics.fmean(scores) if scores else 0.0
         share = Figure(f"{100 * mean / maximum:.0f}%" if maximum else "-")
-        chart = bars_svg(counts, BANDS, width=120, height=28)
+        chart = bars_svg(counts, bands, width=120, height=28)
         median = statistics.median(scores) if scores else 0
         rows.append([name, maximum, round(mean, 2), share, median, *counts, Markup(chart)])
-    header = ["exercise", "points", "mean", "mean share", "median", *BANDS, "distribution"]
-    return _table(header, rows)
+    columns = ("exercise", "points", "mean", "mean_share", "median")
+    header = [*(say_in(lang, f"class_page.{c}") for c in columns), *bands]
+    return _table([*header, say_in(lang, "class_page.distribution")], rows)
 
 
-def rate_chart(rates: dict[str, list[CheckRate]]) -> str:
+def rate_chart(rates: dict[str, list[CheckRate]], lang: str = "en") -> str:
     """The pass-rate chart: a row group per exercise, its checks hardest first, each with a
     bar in the exercise's colour and its rate as text."""
     groups = []
@@ -349,10 +369,8 @@ def rate_chart(rates: dict[str, list[CheckRate]]) -> str:
         passed = sum(c.passed for c in checks)
         total = sum(c.total for c in checks)
         mean = f"{100 * passed / total:.0f}%" if total else "-"
-        rows = [
-            f'<tr><th scope="rowgroup" colspan="3">{escape(exercise)}: {mean} of its checks '
-            "passed</th></tr>"
-        ]
+        group = say_in(lang, "class_page.rate_group", exercise=exercise, share=mean)
+        rows = [f'<tr><th scope="rowgroup" colspan="3">{escape(group)}</th></tr>']
         for check in checks:
             bar = (
                 '<svg role="img" width="300" height="14" viewBox="0 0 100 14" '
@@ -365,14 +383,17 @@ def rate_chart(rates: dict[str, list[CheckRate]]) -> str:
                 f'<td class="n">{100 * check.rate:.0f}% ({check.passed} / {check.total})</td></tr>'
             )
         groups.append(f"<tbody>{''.join(rows)}</tbody>")
+    check, rate, passed = (
+        escape(say_in(lang, f"class_page.{key}")) for key in ("check", "pass_rate", "passed")
+    )
     head = (
-        '<thead><tr><th scope="col">check</th><th scope="col">pass rate</th>'
-        '<th scope="col" class="n">passed</th></tr></thead>'
+        f'<thead><tr><th scope="col">{check}</th><th scope="col">{rate}</th>'
+        f'<th scope="col" class="n">{passed}</th></tr></thead>'
     )
     return f'<table class="rates">{head}{"".join(groups)}</table>'
 
 
-def mistakes_table(messages: Sequence[Mistake]) -> str:
+def mistakes_table(messages: Sequence[Mistake], lang: str = "en") -> str:
     """The most common diagnoses, each with the checks and the students (linked) it was for."""
     rows = [
         [
@@ -387,100 +408,123 @@ def mistakes_table(messages: Sequence[Mistake]) -> str:
         ]
         for mistake in messages
     ]
-    return _table(["diagnosis, else the message's first line", "times", "checks", "students"], rows)
+    columns = ("diagnosis", "times", "check", "students_column")
+    return _table([say_in(lang, f"class_page.{c}") for c in columns], rows)
 
 
-def status_tables(reports: Reports) -> str:
+def status_tables(reports: Reports, lang: str = "en") -> str:
     """Counts of submissions and checks by status, and the submissions to look at."""
     submissions = Counter(grading_status(report) for _, report in reports)
     judged = graded(reports)
     checks = Counter(test.status for _, report in judged for test in report.tests)
+
+    def say(key: str, **fields: object) -> str:
+        return say_in(lang, f"class_page.{key}", **fields)
+
     to_look_at = [
         (
             Markup(feedback_link(student)),
-            grading_status(report),
+            say(f"submission_status.{grading_status(report)}"),
             report.submission.message.split("\n")[0],
         )
         for student, report in reports
         if report.submission is not None and grading_status(report) != "graded"
     ]
     parts = [
-        _table(["submission", "count"], [(s, submissions[s]) for s in SUBMISSION_STATUSES]),
         _table(
-            [f"check, over {len(judged)} graded submissions", "count"],
-            [(s, checks[s]) for s in CHECK_STATUSES],
+            [say("submission"), say("count")],
+            [(say(f"submission_status.{s}"), submissions[s]) for s in SUBMISSION_STATUSES],
+        ),
+        _table(
+            [say("checks_over", count=len(judged)), say("count")],
+            [(say(f"check_status.{s}"), checks[s]) for s in CHECK_STATUSES],
         ),
     ]
     if to_look_at:
-        parts += ["<h3>Submissions to look at</h3>", _table(["id", "status", "why"], to_look_at)]
+        header = [say("id"), say("status"), say("why")]
+        parts += [f"<h3>{escape(say('to_look_at'))}</h3>", _table(header, to_look_at)]
     return "".join(parts)
 
 
-SECTIONS = (
-    ("students", "Students"),
-    ("exercises", "Exercises"),
-    ("checks", "Pass rate per check"),
-    ("mistakes", "Most common diagnoses"),
-    ("statuses", "Counts by status"),
-)
+SECTIONS = ("students", "exercises", "checks", "mistakes", "statuses")
+"""The page's sections, in order: each one's anchor and the key of its heading."""
 
 
 def _section(anchor: str, heading: str, *body: str) -> str:
     return f'<section id="{anchor}"><h2>{escape(heading)}</h2>{"".join(body)}</section>'
 
 
-def summary_html(reports: Reports) -> str:
-    """The whole page; ``reports`` must not be empty."""
+def summary_html(reports: Reports, lang: str = "en") -> str:
+    """The whole page, in ``lang``; ``reports`` must not be empty."""
+
+    def say(key: str, **fields: object) -> str:
+        return say_in(lang, f"class_page.{key}", **fields)
+
+    def note(key: str) -> str:
+        return f'<p class="note">{escape(say(key))}</p>'
+
+    def over(key: str) -> str:
+        return say("over_graded", heading=say(key), count=len(judged))
+
     scores = [report.score for _, report in reports]
     top = max(report.max_score for _, report in reports)
     judged = graded(reports)
-    warning = isolation_warning(reports)
-    over = f"over the {len(judged)} graded submissions"
-    messages = failure_messages(judged)
-    nav = "".join(f'<li><a href="#{anchor}">{escape(name)}</a></li>' for anchor, name in SECTIONS)
+    warning = isolation_warning(reports, lang)
+    messages = failure_messages(judged, lang)
+    nothing = f"<p>{escape(say('none_graded'))}</p>"
+    nav = "".join(f'<li><a href="#{anchor}">{escape(say(anchor))}</a></li>' for anchor in SECTIONS)
     style = (TEMPLATES / "class_page.css").read_text(encoding="utf-8")
     script = (TEMPLATES / "class_page.js").read_text(encoding="utf-8")
+    overview = say(
+        "overview",
+        count=len(reports),
+        mean=f"{statistics.fmean(scores):.1f}",
+        top=points_text(top),
+        median=points_text(statistics.median(scores)),
+    )
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
+        f'<html lang="{escape(lang)}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>Class summary</title><style>{style}</style></head><body>",
-        "<h1>Class summary</h1>",
-        f'<p class="warning" role="alert"><strong>Warning:</strong> {escape(warning)}</p>'
+        f"<title>{escape(say('title'))}</title><style>{style}</style></head><body>",
+        f"<h1>{escape(say('title'))}</h1>",
+        f'<p class="warning" role="alert"><strong>{escape(say("warning"))}</strong> '
+        f"{escape(warning)}</p>"
         if warning
         else "",
-        f"<p>{len(reports)} submissions; mean score {statistics.fmean(scores):.1f} / "
-        f"{points_text(top)}, median {points_text(statistics.median(scores))}.</p>",
-        f'<nav aria-label="sections"><ul>{nav}</ul></nav>',
-        _section("students", "Students", score_histogram(reports), student_table(reports)),
+        f"<p>{escape(overview)}</p>",
+        f'<nav aria-label="{escape(say("sections"))}"><ul>{nav}</ul></nav>',
+        _section(
+            "students",
+            say("students"),
+            score_histogram(reports, lang),
+            student_table(reports, lang),
+        ),
         _section(
             "exercises",
-            f"Exercises, {over}",
-            '<p class="note">Submissions per band of the exercise\'s points; a band runs from '
-            "its lower bound up to, not including, its upper bound.</p>",
-            exercise_table(judged) if judged else "<p>No submission was graded.</p>",
+            over("exercises"),
+            note("bands_note"),
+            exercise_table(judged, lang) if judged else nothing,
         ),
         _section(
             "checks",
-            f"Pass rate per check, {over}",
-            '<p class="note">Grouped by exercise, the hardest check first in each.</p>',
-            rate_chart(pass_rates(judged)) if judged else "<p>No submission was graded.</p>",
+            over("checks"),
+            note("rates_note"),
+            rate_chart(pass_rates(judged, lang), lang) if judged else nothing,
         ),
         _section(
             "mistakes",
-            "Most common diagnoses",
-            '<p class="note">Checks that failed, raised an error or ran out of time; checks not '
-            "attempted yet are counted by status only.</p>",
-            mistakes_table(messages)
-            if messages
-            else "<p>No check failed, raised an error or ran out of time.</p>",
+            say("mistakes"),
+            note("mistakes_note"),
+            mistakes_table(messages, lang) if messages else f"<p>{escape(say('no_mistakes'))}</p>",
         ),
-        _section("statuses", "Counts by status", status_tables(reports)),
+        _section("statuses", say("statuses"), status_tables(reports, lang)),
         f"<script>{script}</script>",
         "</body></html>",
     ]
     return "\n".join(part for part in parts if part) + "\n"
 
 
-def write_summary(path: Path, reports: Reports) -> None:
-    path.write_text(summary_html(reports), encoding="utf-8")
+def write_summary(path: Path, reports: Reports, lang: str = "en") -> None:
+    """The class page of ``reports`` at ``path``, in ``lang``."""
+    path.write_text(summary_html(reports, lang), encoding="utf-8")

@@ -51,8 +51,11 @@ def _total_seconds(report: ScoreReport) -> float:
 
 
 def gradescope_results(report: ScoreReport, *, hidden: Iterable[str] = ()) -> dict[str, Any]:
-    """Gradescope's results.json. Hidden checks (``hidden: true`` in the report) and the
-    checks named in ``hidden`` (``"<exercise>/<check>"``) show after the due date.
+    """Gradescope's results.json, as its autograder specification documents it
+    (https://gradescope-autograders.readthedocs.io/en/latest/specs/): the top-level ``score``,
+    which overrides the tests' total, is the report's score; one test per check. Hidden checks
+    (``hidden: true`` in the report) and the checks named in ``hidden``
+    (``"<exercise>/<check>"``) show after the due date.
 
     The top-level ``output`` (the total, then where each exercise's code came from, a
     notebook's cells included) is plain text (``output_format``) and is shown to the student
@@ -145,7 +148,9 @@ def prairielearn_not_gradable(reason: str) -> dict[str, Any]:
 
 
 def junit_xml(report: ScoreReport) -> str:
-    """One test suite per exercise, one test case per check."""
+    """One test suite per exercise, one test case per check; each suite's ``properties`` hold
+    its points (``score``, ``max_score``, as ``points_text`` writes them), so the suites'
+    scores add up to the report's."""
     root = ET.Element("testsuites", name="grader", tests=str(len(report.tests)))
     for exercise in report.exercises:
         tests = exercise.checks
@@ -160,6 +165,9 @@ def junit_xml(report: ScoreReport) -> str:
             errors=str(errors),
             skipped=str(sum(t.status == "not_run" for t in tests)),
         )
+        properties = ET.SubElement(suite, "properties")
+        for name, value in (("score", exercise.score), ("max_score", exercise.max_score)):
+            ET.SubElement(properties, "property", name=name, value=points_text(value))
         for test in tests:
             case = ET.SubElement(
                 suite,
@@ -186,12 +194,16 @@ def grading_status(report: ScoreReport) -> str:
 
 
 def gradebook_row(report: ScoreReport, student: str) -> dict[str, Any]:
-    """One student's gradebook row: id, total, each exercise's score, how grading went
-    (``grading_status``), and how the student's code was isolated when the report says: its
-    level, and the walls that stood (``walls``: namespaces+landlock+seccomp+uid+cgroup at most)
-    or, where the report lists none, nothing."""
-    row: dict[str, Any] = {"id": student, "total": report.score, "max": report.max_score}
-    row |= {exercise.name: exercise.score for exercise in report.exercises}
+    """One student's gradebook row: id, total, each exercise's score (points as
+    ``points_text`` writes them), how grading went (``grading_status``), and how the student's
+    code was isolated when the report says: its level, and the walls that stood (``walls``:
+    namespaces+landlock+seccomp+uid+cgroup at most) or, where the report lists none, nothing."""
+    row: dict[str, Any] = {
+        "id": student,
+        "total": points_text(report.score),
+        "max": points_text(report.max_score),
+    }
+    row |= {exercise.name: points_text(exercise.score) for exercise in report.exercises}
     row["status"] = grading_status(report)
     if report.isolation is not None:
         row["isolation"] = report.isolation["level"]

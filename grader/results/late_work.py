@@ -152,16 +152,24 @@ def _applied(
 
 
 def with_late_line(results: Mapping[str, Any], late: LateWork) -> dict[str, Any]:
-    """Gradescope's ``results.json`` with the late rule's own test: its score is minus the
-    penalty (0 when none was taken), its max_score 0, its output the note; the total is
-    lowered by the penalty, so it is still the sum of the tests' scores."""
+    """Gradescope's ``results.json`` with the late rule's own test, and the top-level score
+    lowered by the penalty.
+
+    Gradescope's autograder specification (https://gradescope-autograders.readthedocs.io/en/
+    latest/specs/, "Output format" and "Test case status") documents a top-level ``score``
+    that "overrides total of tests if specified", and tests with a ``status`` and no score
+    information as "informational checks with a passing or failing status"; it says nothing of
+    a negative test score. So the total is set at the top (the checks' points less the
+    penalty), and the late rule's test carries no ``score`` nor ``max_score``: its status is
+    ``failed`` when points were taken, its output says what and why, and ``extra_data`` (the
+    specification's "extra data to be stored") records the penalty and the days late. The
+    checks' tests still add up to the points before the penalty."""
     line = {
         "name": say("platform.late_penalty_column"),
-        "score": float(-late.penalty) if late.penalty else 0,
-        "max_score": 0,
         "status": "failed" if late.penalty else "passed",
         "output": late.note,
         "visibility": "visible",
+        "extra_data": {"late_penalty": float(late.penalty), "days_late": late.days},
     }
     total = points(results["score"]) - late.penalty
     output = f"{results['output']}\n{late.note}"

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from grader.results.formats import points_text
 from grader.results.model import ScoreReport
 from grader.words import say_in
 
@@ -53,10 +54,14 @@ class CheckView:
         if not self.report:
             return []
         rows = [
-            (e.name, f"{e.score:g} / {e.max_score:g}", f"{e.passed} / {len(e.checks)}")
+            (
+                e.name,
+                f"{points_text(e.score)} / {points_text(e.max_score)}",
+                f"{e.passed} / {len(e.checks)}",
+            )
             for e in self.report.exercises
         ]
-        total = f"{self.score:g} / {self.max_score:g}"
+        total = f"{points_text(self.score)} / {points_text(self.max_score)}"
         return [*rows, (self._say("table.total"), total, "")]
 
     def failures(self) -> list[tuple[str, str, str]]:

@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from grader.catalog import exercise as exercise_named
+from grader.results.formats import points_text
 from grader.results.model import CheckResult, ScoreReport
 from grader.words import language, say
 
@@ -69,7 +70,7 @@ def not_attempted_lines(report: ScoreReport) -> list[str]:
                     "table.compact_not_attempted",
                     exercise=row.name,
                     checks=len(waiting),
-                    points=sum(t.max_score for t in waiting),
+                    points=points_text(sum(t.max_score for t in waiting)),
                     file=exercise_named(row.name).filename,
                 )
             )
@@ -114,8 +115,8 @@ def hidden_note(report: ScoreReport) -> str:
             "table.hidden_included",
             checks=len(hidden),
             passed=sum(t.status == "passed" for t in hidden),
-            score=sum(t.score for t in hidden),
-            max_score=sum(t.max_score for t in hidden),
+            score=points_text(sum(t.score for t in hidden)),
+            max_score=points_text(sum(t.max_score for t in hidden)),
         )
     return say("table.visible_only") if report.reference is None else ""
 
@@ -129,12 +130,14 @@ def score_table(report: ScoreReport) -> Table:
     for row in report.exercises:
         table.add_row(
             row.name,
-            f"{row.score:g} / {row.max_score:g}",
+            f"{points_text(row.score)} / {points_text(row.max_score)}",
             f"{row.passed} / {len(row.checks)}",
             next_step(report, row.name),
         )
     table.add_section()
-    table.add_row(say("table.total"), f"{report.score:g} / {report.max_score:g}", "", "")
+    table.add_row(
+        say("table.total"), f"{points_text(report.score)} / {points_text(report.max_score)}", "", ""
+    )
     return table
 
 

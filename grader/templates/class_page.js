@@ -1,6 +1,7 @@
 // The class page's student table: sort by a column (click its header), show only some
 // statuses. Inlined into OUT/summary.html by grader/results/class_page.py; without it the
-// table is plain HTML in id order with every row shown.
+// table is plain HTML in id order with every row shown. Its words, in the batch's language,
+// are the table's data-shown ("{shown}" of "{count}" students) and data-sort attributes.
 (() => {
   "use strict";
   const table = document.getElementById("student-table");
@@ -43,13 +44,15 @@
       row.hidden = !wanted.has(row.dataset.status);
       count += row.hidden ? 0 : 1;
     }
-    shown.textContent = `${count} of ${rows.length} students shown`;
+    shown.textContent = table.dataset.shown
+      .replace("{shown}", String(count))
+      .replace("{count}", String(rows.length));
   }
 
   for (const header of headers) {
     const button = document.createElement("button");
     button.type = "button";
-    button.title = "sort by this column";
+    button.title = table.dataset.sort;
     button.append(...header.childNodes);
     header.append(button);
     button.addEventListener("click", () => sortBy(header));
