@@ -38,22 +38,23 @@ SCORES = {student: report.score for student, report in REPORTS}
 STATUSES = {student: extra.get("status", "graded") for student, (_, extra) in CLASS.items()}
 
 
+def _batch_output(tmp_path_factory: pytest.TempPathFactory, lang: str) -> Path:
+    """A batch's output folder in ``lang``: the class page and every student's feedback page."""
+    folder = tmp_path_factory.mktemp(f"batch-{lang}")
+    outcomes = [batch.Outcome(student, report) for student, report in REPORTS]
+    batch.write_class_files(folder, outcomes, lang, feedback_hidden=False)
+    return folder
+
+
 @pytest.fixture(scope="module")
 def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A batch's output folder: the class page and every student's feedback page."""
-    folder = tmp_path_factory.mktemp("batch")
-    outcomes = [batch.Outcome(student, report) for student, report in REPORTS]
-    batch.write_class_files(folder, outcomes, "en", feedback_hidden=False)
-    return folder
+    return _batch_output(tmp_path_factory, "en")
 
 
 @pytest.fixture(scope="module")
 def out_ko(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The same batch's output in Korean (``grader batch --lang ko``)."""
-    folder = tmp_path_factory.mktemp("batch-ko")
-    outcomes = [batch.Outcome(student, report) for student, report in REPORTS]
-    batch.write_class_files(folder, outcomes, "ko", feedback_hidden=False)
-    return folder
+    return _batch_output(tmp_path_factory, "ko")
 
 
 def _tree(out: Path):
