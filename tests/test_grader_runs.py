@@ -2,6 +2,7 @@
 within a batch read back from the folder its judges share, only when a judge of that batch
 signed them."""
 
+import sys
 import threading
 import time
 from pathlib import Path
@@ -171,3 +172,15 @@ def test_a_closed_process_answers_a_late_run_with_an_error_and_starts_nothing(tm
     answer = submission.request("compiled_step", ARGS, op="make")
     assert answer.error is not None and answer.error.type == "closed"
     assert submission._process is None, "a process was started after close()"
+
+
+def test_a_batchs_judge_gets_the_folder_and_the_key(tmp_path: Path):
+    from grader.commands.judge_run import run_judge
+
+    show = "import os; print(os.environ['GRADER_RUNS'], os.environ['GRADER_RUNS_KEY'])"
+    with grader_runs.kept_for_batch() as shared:
+        done = run_judge([sys.executable, "-c", show], tmp_path, 60, shared=shared)
+        assert done.output.split() == [
+            shared[grader_runs.RUNS_VARIABLE],
+            shared[grader_runs.KEY_VARIABLE],
+        ]
