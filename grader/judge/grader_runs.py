@@ -1,4 +1,4 @@
-"""The grader's own runs in the inspector (a model trained as an exercise prescribes, a
+"""The grader's own runs in a grader-only process (a model trained as an exercise prescribes, a
 compiled model's step): started beside the student's run, and kept for the rest of a batch.
 
 ``started(trainer, "fitted_digits_classifier", args, kwargs)`` sends the request from a
@@ -11,7 +11,7 @@ machine give the same weights (each process computes with one thread per numeric
 (``RUNS_VARIABLE``) that no student's process sees, and a key (``KEY_VARIABLE``); a run found
 there under its request's name is read back instead of trained again. The name is
 
-    sha256(kit, TensorFlow and Keras versions, the inspector's factories' source, request)
+    sha256(kit, TensorFlow and Keras versions, the grader-only factories' source, request)
 
 with the request as the wire format encodes it, and each file is signed with the batch's key
 (HMAC-SHA256), so that a file nobody but a judge of this batch wrote is never believed.
@@ -56,8 +56,8 @@ class GraderRun:
     """One of the grader's runs, under way in a thread of its own or read back from the
     batch's folder."""
 
-    def __init__(self, inspector: Submission, request: dict[str, Any], kept: bool):
-        self._inspector = inspector
+    def __init__(self, process: Submission, request: dict[str, Any], kept: bool):
+        self._process = process
         self._request = request
         self._name = _name(request) if kept else None
         self._future: Future[Answer] = Future()
@@ -72,9 +72,9 @@ class GraderRun:
             try:
                 return self._future.result(timeout=PROGRESS_EVERY)
             except TimeoutError:
-                epoch = self._inspector.background_epoch
-                if epoch != shown and epoch is not None and self._inspector.on_epoch:
-                    self._inspector.on_epoch(*epoch)
+                epoch = self._process.background_epoch
+                if epoch != shown and epoch is not None and self._process.on_epoch:
+                    self._process.on_epoch(*epoch)
                 shown = epoch
 
     def _run(self) -> None:
@@ -82,7 +82,7 @@ class GraderRun:
             answer = _read(self._name) if self._name else None
             if answer is None:
                 request = self._request
-                answer = self._inspector.request(
+                answer = self._process.request(
                     request["name"],
                     request["args"],
                     request["kwargs"],
@@ -97,7 +97,7 @@ class GraderRun:
 
 
 def started(
-    inspector: Submission,
+    process: Submission,
     factory: str,
     args: Sequence[Any] = (),
     kwargs: dict[str, Any] | None = None,
@@ -105,13 +105,13 @@ def started(
     convert: str | None = None,
     kept: bool = True,
 ) -> GraderRun:
-    """``factory(*args, **kwargs)`` (a ``grader.judge.inspect_files`` name) in ``inspector``
-    (a grader-only process), started now; its value plain data (``convert``: as for
-    ``Submission.request``). ``kept``: a batch's other judges may read it back; only for
-    runs of the ``trainer`` process, which is handed nothing a student made but plain
-    settings (a run given a student's model configuration is not kept)."""
+    """``factory(*args, **kwargs)`` (a ``grader.judge.inspect_files`` name) in ``process``
+    (a grader-only one: the ``trainer`` or the ``inspector``), started now; its value plain
+    data (``convert``: as for ``Submission.request``). ``kept``: a batch's other judges may
+    read it back; only for runs of the ``trainer``, which is handed nothing a student made
+    but plain settings (a run given a student's model configuration is not kept)."""
     request = {"name": factory, "args": list(args), "kwargs": kwargs or {}, "convert": convert}
-    return GraderRun(inspector, request, kept)
+    return GraderRun(process, request, kept)
 
 
 @contextlib.contextmanager

@@ -365,16 +365,8 @@ def inspector(
 ) -> Iterator[Submission]:
     """A process that runs grader code only: it opens the files students' code wrote (with
     Keras's safe mode), so that no student code shares a process with them."""
-    submission = Submission(
-        None,
-        timeout=INSPECTOR_TIMEOUT,
-        writable=(str(tmp_path_factory.getbasetemp()),),  # where students' code saved files
-        deadline=_deadline(request.config),
-    )
-    if _PROGRESS in request.config.stash:
-        submission.on_epoch = request.config.stash[_PROGRESS].graders_epoch
-    yield submission
-    submission.close()
+    where_students_saved = (str(tmp_path_factory.getbasetemp()),)
+    yield from _grader_process(request.config, writable=where_students_saved)
 
 
 @pytest.fixture(scope="session")
@@ -383,9 +375,16 @@ def trainer(request: pytest.FixtureRequest) -> Iterator[Submission]:
     settings (never a file, never a model's configuration): the grader's own training runs
     (``grader.judge.grader_runs``), which a batch's other judges may read back, so nothing a
     student's work could do to a process that opens it reaches another student's marks."""
-    submission = Submission(None, timeout=INSPECTOR_TIMEOUT, deadline=_deadline(request.config))
-    if _PROGRESS in request.config.stash:
-        submission.on_epoch = request.config.stash[_PROGRESS].graders_epoch
+    yield from _grader_process(request.config)
+
+
+def _grader_process(config: pytest.Config, writable: tuple[str, ...] = ()) -> Iterator[Submission]:
+    """A ``Submission(None)`` for the session, its training epochs shown; closed at the end."""
+    submission = Submission(
+        None, timeout=INSPECTOR_TIMEOUT, writable=writable, deadline=_deadline(config)
+    )
+    if _PROGRESS in config.stash:
+        submission.on_epoch = config.stash[_PROGRESS].graders_epoch
     yield submission
     submission.close()
 
